@@ -1,0 +1,47 @@
+"""Document-level evidence that a text is spun at all, and how it lifts edit confidence.
+
+Signature phrases ("now no longer", "with the aid of using") almost never occur in clean
+prose, so their count in a document is strong evidence. We model signature hits as a Poisson
+process: about one per ``1/RATE_SPUN`` words in text of the seed spinner, one per
+``1/RATE_CLEAN`` words in clean prose. The posterior that the document is spun then gates the
+ambiguous rules: a rule whose mapping is only sometimes right ("stated" -> "said") fires only
+where the document is clearly spun.
+
+>>> round(spin_evidence(0, 500), 3)
+0.0
+>>> spin_evidence(6, 300) > 0.99
+True
+>>> round(lift(0.3, 1.0), 2), round(lift(0.3, 0.0), 2)
+(0.77, 0.3)
+"""
+
+from __future__ import annotations
+
+import math
+
+PRIOR_SPUN = 0.1          # prior share of documents that are spun: a keep-bias
+RATE_SPUN = 1 / 60        # signature hits per word in seed-spinner text
+RATE_CLEAN = 1 / 200_000  # signature hits per word in clean prose (measured upper bound)
+LIFT = 8.0                # odds multiplier for an edit in a document that is surely spun
+
+
+def spin_evidence(signature_hits: int, n_words: int) -> float:
+    """Posterior probability that a document with these counts is spun (0..1)."""
+    if n_words <= 0:
+        return 0.0
+    log_odds = (math.log(PRIOR_SPUN / (1 - PRIOR_SPUN))
+                + signature_hits * math.log(RATE_SPUN / RATE_CLEAN)
+                - n_words * (RATE_SPUN - RATE_CLEAN))
+    if log_odds > 40:
+        return 1.0
+    if log_odds < -40:
+        return 0.0
+    return 1 / (1 + math.exp(-log_odds))
+
+
+def lift(confidence: float, evidence: float, factor: float = LIFT) -> float:
+    """Raise an edit's confidence by the document evidence (odds times up to ``factor``)."""
+    if confidence >= 1.0 or evidence <= 0.0:
+        return confidence
+    odds = confidence / (1 - confidence) * (1 + (factor - 1) * evidence)
+    return odds / (1 + odds)

@@ -1,0 +1,247 @@
+"""The inverse thesaurus: spun word or phrase -> candidate originals, with priors and provenance.
+
+Built by ``data/build_lexicon.py`` from WordNet 3.0, the LibreOffice/MyThes thesaurus, Moby
+Thesaurus II and word-aligned Problematic-Paper-Screener pairs, shipped as
+``resources/lexicon/lexicon.json.gz`` and loaded lazily on first use.
+
+Entries are stored per lemma; :meth:`Lexicon.candidates` analyses an inflected spun form
+("paintings", "demanding situations"), looks its lemma up and re-inflects each original the
+same way ("works", "challenges"). The prior of a candidate is the channel probability
+P(spun | original): how likely a spinner that meets ``original`` writes ``spun``.
+
+>>> lex = Lexicon()                                      # doctest: +SKIP
+>>> [o for o, p, src in lex.candidates("paintings")][:3]  # doctest: +SKIP
+['works', 'pictures', ...]
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from functools import lru_cache
+from importlib import resources
+from typing import Callable, Iterable
+
+_DEFAULT = ("lexicon", "lexicon.json.gz")
+
+# (suffix, replacement, inflection) -- WordNet's morphy rules plus the inflection they undo.
+_NOUN_RULES = [("ses", "s", "pl"), ("xes", "x", "pl"), ("zes", "z", "pl"), ("ches", "ch", "pl"),
+               ("shes", "sh", "pl"), ("men", "man", "pl"), ("ies", "y", "pl"), ("s", "", "pl")]
+_VERB_RULES = [("ies", "y", "3sg"), ("es", "e", "3sg"), ("es", "", "3sg"), ("s", "", "3sg"),
+               ("ied", "y", "ed"), ("ed", "e", "ed"), ("ed", "", "ed"),
+               ("ying", "ie", "ing"), ("ing", "e", "ing"), ("ing", "", "ing")]
+_ADJ_RULES = [("er", "", "er"), ("est", "", "est"), ("er", "e", "er"), ("est", "e", "est"),
+              ("ier", "y", "er"), ("iest", "y", "est")]
+_RULES = {"n": _NOUN_RULES, "v": _VERB_RULES, "a": _ADJ_RULES}
+_VOWELS = set("aeiou")
+
+
+class LexiconUnavailable(RuntimeError):
+    """The shipped lexicon file is missing."""
+
+
+def _regular(lemma: str, pos: str, infl: str) -> list[str]:
+    """Regular inflections of one word (several spellings when unsure)."""
+    w = lemma
+    if infl == "base":
+        return [w]
+    if infl in ("pl", "3sg"):
+        if w.endswith(("s", "x", "z", "ch", "sh")):
+            return [w + "es"]
+        if w.endswith("y") and len(w) > 1 and w[-2] not in _VOWELS:
+            return [w[:-1] + "ies"]
+        if infl == "pl" and w.endswith("man"):
+            return [w[:-3] + "men", w + "s"]
+        return [w + "s"]
+    if infl in ("ed", "ing", "er", "est"):
+        suf = {"ed": "ed", "ing": "ing", "er": "er", "est": "est"}[infl]
+        out = []
+        if w.endswith("e") and infl != "ing":
+            out.append(w + suf[1:])
+        elif w.endswith("ie") and infl == "ing":
+            out.append(w[:-2] + "ying")
+        elif w.endswith("e") and infl == "ing" and not w.endswith(("ee", "ye", "oe")):
+            out.append(w[:-1] + "ing")
+        elif w.endswith("y") and len(w) > 1 and w[-2] not in _VOWELS and infl != "ing":
+            out.append(w[:-1] + "i" + suf)
+        else:
+            out.append(w + suf)
+            if (len(w) >= 3 and w[-1] not in _VOWELS and w[-1] not in "wxy"
+                    and w[-2] in _VOWELS and w[-3] not in _VOWELS):
+                out.append(w + w[-1] + suf)  # stop -> stopped
+        return out
+    raise ValueError(f"unknown inflection {infl!r}")
+
+
+class Lexicon:
+    """Lazily loaded inverse thesaurus.
+
+    ``known`` (optional) is a predicate telling whether a surface word exists (the n-gram
+    vocabulary); re-inflected candidates that fail it are dropped, so "maked" never appears.
+    """
+
+    def __init__(self, path: str | None = None, known: Callable[[str], bool] | None = None):
+        self.path = path
+        self.known = known
+        self._data = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> dict:
+        with self._lock:
+            if self._data is None:
+                if self.path is None:
+                    ref = resources.files("unspin").joinpath("resources", *_DEFAULT)
+                    if not ref.is_file():
+                        raise LexiconUnavailable(
+                            "the lexicon is missing: build it with "
+                            "`.venv/bin/python data/build_lexicon.py`")
+                    raw = ref.read_bytes()
+                else:
+                    with open(self.path, "rb") as f:
+                        raw = f.read()
+                data = json.loads(gzip.decompress(raw).decode("utf-8"))
+                # exceptions: inflected -> [[lemma, pos]], and lemma|pos -> [forms]
+                exc_fwd: dict[str, list[tuple[str, str]]] = {}
+                exc_rev: dict[tuple[str, str], list[str]] = {}
+                for pos, table in data["exceptions"].items():
+                    for form, lemmas in table.items():
+                        for lem in lemmas:
+                            exc_fwd.setdefault(form, []).append((lem, pos))
+                            exc_rev.setdefault((lem, pos), []).append(form)
+                data["_exc_fwd"] = exc_fwd
+                data["_exc_rev"] = exc_rev
+                self._data = data
+        return self._data
+
+    @property
+    def data(self) -> dict:
+        return self._data if self._data is not None else self._load()
+
+    @property
+    def meta(self) -> dict:
+        return self.data["meta"]
+
+    def __contains__(self, lemma: str) -> bool:
+        return lemma in self.data["entries"]
+
+    def spun_keys(self) -> Iterable[str]:
+        return self.data["entries"].keys()
+
+    # morphology -------------------------------------------------------------------------
+    def analyses(self, word: str) -> list[tuple[str, str, str]]:
+        """``(lemma, pos, inflection)`` readings of a single folded word that the lexicon knows."""
+        entries = self.data["entries"]
+        out: list[tuple[str, str, str]] = []
+        if word in entries:
+            for pos in {e[3] for e in entries[word]}:
+                out.append((word, pos, "base"))
+        for lem, pos in self.data["_exc_fwd"].get(word, []):
+            if lem in entries:
+                infl = {"n": "pl", "a": "er"}.get(pos) or ("ing" if word.endswith("ing") else
+                                                          "3sg" if word.endswith("s") else "ed")
+                out.append((lem, pos, infl))
+        for pos, rules in _RULES.items():
+            for suf, rep, infl in rules:
+                if word.endswith(suf) and len(word) > len(suf) + 1:
+                    lem = word[: len(word) - len(suf)] + rep
+                    if lem in entries and any(e[3] in (pos, "*") for e in entries[lem]):
+                        out.append((lem, pos, infl))
+                    # doubled consonant: stopped -> stop
+                    if infl in ("ed", "ing") and rep == "" and len(lem) >= 3 and lem[-1] == lem[-2]:
+                        lem2 = lem[:-1]
+                        if lem2 in entries:
+                            out.append((lem2, pos, infl))
+        seen, uniq = set(), []
+        for a in out:
+            if a not in seen:
+                seen.add(a)
+                uniq.append(a)
+        return uniq
+
+    def inflect(self, lemma: str, pos: str, infl: str) -> list[str]:
+        """Surface forms of ``lemma`` (one word or a phrase) with inflection ``infl``."""
+        if infl == "base":
+            return [lemma]
+        parts = lemma.split(" ")
+        if pos == "v":
+            idx = 0
+        elif "of" in parts[1:]:
+            idx = parts.index("of") - 1  # "rule of thumb" -> "rules of thumb"
+        else:
+            idx = len(parts) - 1
+        head = parts[idx]
+        exc = self.data["_exc_rev"].get((head, pos), [])
+        if infl == "pl":
+            forms = list(exc)
+        elif infl == "ed":
+            forms = [f for f in exc if not f.endswith(("ing", "s"))]
+        elif infl in ("er", "est"):
+            forms = [f for f in exc if f.endswith(infl)]
+        else:
+            forms = []
+        if not forms:
+            forms = _regular(head, pos, infl)
+        known = [f for f in forms if self.known is None or self.known(f)]
+        if not known:
+            if self.known is not None and len(parts) == 1:
+                return []
+            known = forms[:1]
+        return [" ".join(parts[:idx] + [f] + parts[idx + 1:]) for f in dict.fromkeys(known)]
+
+    # lookup -----------------------------------------------------------------------------
+    def candidates(self, spun: str, limit: int = 12) -> list[tuple[str, float, str]]:
+        """Candidate originals of a spun word or phrase: ``[(original, prior, provenance)]``.
+
+        ``spun`` is matched case-insensitively; originals come back lower-case and inflected
+        like ``spun``; ``prior`` is P(spun | original), best first.
+        """
+        return list(self._candidates(spun.lower().replace("’", "'"), limit))
+
+    @lru_cache(maxsize=65536)
+    def _candidates(self, spun: str, limit: int) -> tuple[tuple[str, float, str], ...]:
+        entries = self.data["entries"]
+        best: dict[str, tuple[float, str]] = {}
+        parts = spun.split(" ")
+        readings: list[tuple[str, str, str]] = []
+        if len(parts) == 1:
+            readings = self.analyses(spun)
+        else:
+            if spun in entries:
+                readings += [(spun, pos, "base") for pos in {e[3] for e in entries[spun]}]
+            for suf, rep, infl in _NOUN_RULES:
+                last = parts[-1]
+                if last.endswith(suf) and len(last) > len(suf) + 1:
+                    key = " ".join(parts[:-1] + [last[: len(last) - len(suf)] + rep])
+                    if key in entries:
+                        readings.append((key, "n", infl))
+            for suf, rep, infl in _VERB_RULES:
+                first = parts[0]
+                if first.endswith(suf) and len(first) > len(suf) + 1:
+                    key = " ".join([first[: len(first) - len(suf)] + rep] + parts[1:])
+                    if key in entries:
+                        readings.append((key, "v", infl))
+        for lem, pos, infl in readings:
+            for orig, prior, prov, epos in entries.get(lem, []):
+                if epos not in (pos, "*"):
+                    continue
+                if epos == "*" and infl != "base" and " " in orig:
+                    continue  # untyped multi-word original: cannot inflect it safely
+                for form in self.inflect(orig, pos, infl):
+                    if form == spun:
+                        continue
+                    if form not in best or best[form][0] < prior:
+                        best[form] = (prior, prov)
+        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:limit]
+        return tuple((o, p, prov) for o, (p, prov) in ranked)
+
+
+@lru_cache(maxsize=None)
+def default_lexicon() -> Lexicon:
+    """The shared lexicon over the shipped file (loaded on first lookup)."""
+    return Lexicon()
+
+
+def candidates(spun: str, limit: int = 12) -> list[tuple[str, float, str]]:
+    """Module-level shortcut for :meth:`Lexicon.candidates` on the shipped lexicon."""
+    return default_lexicon().candidates(spun, limit)

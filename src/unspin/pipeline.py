@@ -1,0 +1,163 @@
+"""The restore pipeline: text flows through named stages, then one decision, then replay.
+
+    tokenize -> rules -> document evidence -> lexicon -> model -> select -> fix articles -> apply
+
+>>> r = Restorer(use_lexicon=False, use_model=False)
+>>> r.restore("It will now no longer rain.").text
+'It will not rain.'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator, Sequence
+
+from .decide import fix_articles, select
+from .document import Document, Stage
+from .edits import Edit
+from .evidence import lift, spin_evidence
+from .restoration import Restoration
+from .rules import RuleTable, bundled_rule_files, default_table, load_rules
+
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_CHUNK_CHARS = 100_000
+# A capitalised match that does not start a sentence is likely a name ("Home Office").
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘'(\[\n]|\n\s*)\s*$")
+NAME_PENALTY = 0.5
+
+
+class RuleStage:
+    """Proposes an edit for every rule-table match (longest match wins)."""
+
+    name = "rules"
+
+    def __init__(self, table: RuleTable | None = None) -> None:
+        self.table = table if table is not None else default_table()
+
+    def propose(self, doc: Document) -> list[Edit]:
+        edits = []
+        for m in self.table.find(doc.text, doc.normalized):
+            conf = m.rule.confidence
+            if (not m.rule.signature and m.original[:1].isupper()
+                    and not _SENTENCE_START.search(doc.text[max(0, m.start - 4):m.start])):
+                conf *= NAME_PENALTY
+            edits.append(Edit(m.start, m.end, m.original, m.replacement, "rule", m.rule.id, conf))
+        return edits
+
+    def signature_hits(self, edits: Sequence[Edit]) -> int:
+        return sum(1 for e in edits if self.table.get_rule(e.rule_id).signature)
+
+
+def split_chunks(text: str, max_chars: int = DEFAULT_CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+    """Cut ``text`` into pieces of at most ``max_chars`` at line ends, else at white space.
+
+    >>> list(split_chunks("ab\\ncd\\nef", 4))
+    [(0, 'ab\\n'), (3, 'cd\\n'), (6, 'ef')]
+    """
+    pos = 0
+    n = len(text)
+    while n - pos > max_chars:
+        window = text[pos:pos + max_chars]
+        cut = window.rfind("\n") + 1
+        if cut <= 0:
+            ws = max(window.rfind(" "), window.rfind("\t"))
+            cut = ws + 1 if ws > 0 else max_chars
+        yield pos, text[pos:pos + cut]
+        pos += cut
+    if pos < n or n == 0:
+        yield pos, text[pos:]
+
+
+@dataclass
+class Restorer:
+    """A reusable restorer: loads its rule table, lexicon and model once.
+
+    ``rule_files`` replaces the bundled rule table, ``extra_rule_files`` adds to it.
+    ``use_model``: ``None`` uses the shipped model where it is installed, ``True`` requires
+    it, ``False`` never uses it. ``mode`` picks the lexicon's scorer (``"fast"`` n-gram or
+    ``"accurate"`` neural LM). ``threshold``: the least confidence an edit needs.
+    """
+
+    use_model: bool | None = None
+    use_lexicon: bool = True
+    mode: str = "fast"
+    threshold: float = DEFAULT_THRESHOLD
+    rules: RuleTable | None = None
+    rule_files: tuple[str, ...] = ()
+    extra_rule_files: tuple[str, ...] = ()
+    chunk_chars: int = DEFAULT_CHUNK_CHARS
+    _stages: list[Stage] | None = field(default=None, init=False, repr=False)
+    _rule_stage: RuleStage | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("fast", "accurate"):
+            raise ValueError(f"mode must be 'fast' or 'accurate', not {self.mode!r}")
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"threshold must be in [0, 1], not {self.threshold}")
+
+    @property
+    def rule_stage(self) -> RuleStage:
+        if self._rule_stage is None:
+            table = self.rules
+            if table is None and (self.rule_files or self.extra_rule_files):
+                files = list(self.rule_files) or bundled_rule_files()
+                table = load_rules([*self.extra_rule_files, *files])
+            self._rule_stage = RuleStage(table)
+        return self._rule_stage
+
+    @property
+    def stages(self) -> list[Stage]:
+        """The stages after the rule table, built on first use."""
+        if self._stages is None:
+            from .stages import later_stages
+
+            self._stages = later_stages(use_lexicon=self.use_lexicon, use_model=self.use_model,
+                                        mode=self.mode)
+        return self._stages
+
+    def propose(self, text: str) -> Document:
+        """Run every stage on ``text`` and return the document with all proposals."""
+        doc = Document(text)
+        rule_edits = self.rule_stage.propose(doc)
+        doc.evidence = spin_evidence(self.rule_stage.signature_hits(rule_edits), len(doc.words))
+        doc.proposals = [_lifted(e, doc.evidence) for e in rule_edits]
+        for stage in self.stages:
+            doc.proposals.extend(stage.propose(doc))
+        return doc
+
+    def _restore_piece(self, text: str) -> tuple[list[Edit], float, int]:
+        doc = self.propose(text)
+        edits = fix_articles(text, select(doc.proposals, self.threshold, doc.protected))
+        return edits, doc.evidence, len(doc.words)
+
+    def restore(self, text: str) -> Restoration:
+        """Restore ``text``; see :class:`~unspin.restoration.Restoration`."""
+        if not isinstance(text, str):
+            raise TypeError(f"restore() takes str, not {type(text).__name__}")
+        edits: list[Edit] = []
+        n_words = 0
+        evidence = 0.0
+        for offset, piece in split_chunks(text, self.chunk_chars):
+            piece_edits, ev, nw = self._restore_piece(piece)
+            edits.extend(e.shifted(offset) for e in piece_edits)
+            evidence = max(evidence, ev)
+            n_words += nw
+        return Restoration.from_edits(text, edits, spin_score(edits, n_words), evidence,
+                                      {"words": n_words, "threshold": self.threshold,
+                                       "mode": self.mode})
+
+
+def _lifted(e: Edit, evidence: float) -> Edit:
+    conf = lift(e.confidence, evidence)
+    if conf == e.confidence:
+        return e
+    return Edit(e.start, e.end, e.original, e.replacement, e.source, e.rule_id, conf)
+
+
+def spin_score(edits: Sequence[Edit], n_words: int) -> float:
+    """Estimated share of spun words: words inside edits, weighted by confidence."""
+    if n_words == 0:
+        return 0.0
+    covered = sum(e.confidence * max(1, len(e.original.split())) for e in edits)
+    return min(1.0, covered / n_words)

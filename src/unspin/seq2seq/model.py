@@ -1,0 +1,211 @@
+"""The span restorer: a small BART-style encoder-decoder trained from scratch, its tokenizer,
+safetensors save/load and batched greedy decoding with a sequence probability.
+
+Everything heavy (torch, transformers, tokenizers) is imported inside the functions, so that
+importing :mod:`unspin.seq2seq` stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .data import SPAN_CLOSE, SPAN_OPEN
+
+PAD, BOS, EOS, UNK = "<pad>", "<s>", "</s>", "<unk>"
+SPECIAL_TOKENS = [PAD, BOS, EOS, UNK, SPAN_OPEN, SPAN_CLOSE]
+
+
+@dataclass
+class ModelSize:
+    """Architecture of the encoder-decoder (a ``transformers.BartConfig`` subset)."""
+
+    vocab_size: int = 8000
+    d_model: int = 256
+    encoder_layers: int = 3
+    decoder_layers: int = 3
+    attention_heads: int = 4
+    ffn_dim: int = 1024
+    max_positions: int = 96
+    dropout: float = 0.1
+
+
+def train_tokenizer(texts: Iterable[str], vocab_size: int, path: str | Path | None = None):
+    """Train a byte-level BPE vocabulary (``tokenizers``) on ``texts``; save it to ``path``."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.BPE(unk_token=UNK))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=True)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=2,
+                                  special_tokens=SPECIAL_TOKENS,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(texts, trainer=trainer)
+    if path is not None:
+        tok.save(str(path))
+    return tok
+
+
+def load_tokenizer(path: str | Path):
+    from tokenizers import Tokenizer
+
+    return Tokenizer.from_file(str(path))
+
+
+def build_model(size: ModelSize, tokenizer):
+    """A randomly initialised ``BartForConditionalGeneration`` of ``size``."""
+    from transformers import BartConfig, BartForConditionalGeneration
+
+    cfg = BartConfig(
+        vocab_size=tokenizer.get_vocab_size(), d_model=size.d_model,
+        encoder_layers=size.encoder_layers, decoder_layers=size.decoder_layers,
+        encoder_attention_heads=size.attention_heads,
+        decoder_attention_heads=size.attention_heads,
+        encoder_ffn_dim=size.ffn_dim, decoder_ffn_dim=size.ffn_dim,
+        max_position_embeddings=size.max_positions, dropout=size.dropout,
+        attention_dropout=0.0, activation_dropout=0.0,
+        pad_token_id=tokenizer.token_to_id(PAD), bos_token_id=tokenizer.token_to_id(BOS),
+        eos_token_id=tokenizer.token_to_id(EOS),
+        decoder_start_token_id=tokenizer.token_to_id(BOS),
+        forced_eos_token_id=None, scale_embedding=True, tie_word_embeddings=True,
+    )
+    return BartForConditionalGeneration(cfg)
+
+
+class SpanRestorer:
+    """Model + tokenizer + flag table, loaded from a model folder.
+
+    The folder holds ``model.safetensors``, ``config.json`` (transformers), ``tokenizer.json``,
+    ``flags.json`` (phrase -> [times spun, times unspun]) and ``unspin.json`` (how inputs are
+    built: context sizes, the flag thresholds).
+    """
+
+    def __init__(self, model, tokenizer, flags: dict, settings: dict, name: str = "model"):
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.flags = flags
+        self.settings = settings
+        self.name = name
+        self.pad_id = tokenizer.token_to_id(PAD)
+        self.bos_id = tokenizer.token_to_id(BOS)
+        self.eos_id = tokenizer.token_to_id(EOS)
+
+    # -------------------------------------------------------------------------- io
+    def save(self, folder: str | Path) -> None:
+        from safetensors.torch import save_file
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        state = {k: v.detach().to("cpu").contiguous() for k, v in self.model.state_dict().items()}
+        # tied embeddings: keep one copy (safetensors refuses shared tensors)
+        for k in ("lm_head.weight", "model.encoder.embed_tokens.weight",
+                  "model.decoder.embed_tokens.weight"):
+            state.pop(k, None)
+        dtype = self.settings.get("save_dtype", "float32")
+        if dtype == "float16":
+            import torch
+
+            state = {k: (v.to(torch.float16) if v.is_floating_point() else v)
+                     for k, v in state.items()}
+        save_file(state, str(folder / "model.safetensors"), metadata={"format": "pt"})
+        self.model.config.to_json_file(str(folder / "config.json"))
+        self.tokenizer.save(str(folder / "tokenizer.json"))
+        with open(folder / "flags.json", "w", encoding="utf-8") as f:
+            json.dump(self.flags, f, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        with open(folder / "unspin.json", "w", encoding="utf-8") as f:
+            json.dump(self.settings, f, indent=2, sort_keys=True)
+
+    @classmethod
+    def load(cls, folder: str | Path, threads: int | None = None) -> "SpanRestorer":
+        """Load a model folder (safetensors only; never a pickle, never the network)."""
+        import torch
+        from safetensors.torch import load_file
+        from transformers import BartConfig, BartForConditionalGeneration
+
+        folder = Path(folder)
+        if not (folder / "model.safetensors").exists():
+            raise FileNotFoundError(f"no model.safetensors in {folder}: train one with "
+                                    "`unspin train configs/seq2seq-small.json`")
+        cfg = BartConfig.from_json_file(str(folder / "config.json"))
+        model = BartForConditionalGeneration(cfg)
+        state = load_file(str(folder / "model.safetensors"))
+        state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
+        emb = state["model.shared.weight"]
+        state.setdefault("model.encoder.embed_tokens.weight", emb)
+        state.setdefault("model.decoder.embed_tokens.weight", emb)
+        state.setdefault("lm_head.weight", emb)
+        missing, unexpected = model.load_state_dict(state, strict=False)
+        missing = [m for m in missing if not m.endswith("final_logits_bias")]
+        if missing or unexpected:
+            raise ValueError(f"{folder}: weights do not fit the config "
+                             f"(missing {missing[:3]}, unexpected {unexpected[:3]})")
+        model.tie_weights()
+        if threads:
+            torch.set_num_threads(threads)
+        tok = load_tokenizer(folder / "tokenizer.json")
+        with open(folder / "flags.json", encoding="utf-8") as f:
+            flags = json.load(f)
+        with open(folder / "unspin.json", encoding="utf-8") as f:
+            settings = json.load(f)
+        return cls(model, tok, flags, settings, name=folder.name)
+
+    # -------------------------------------------------------------------------- inference
+    def encode_sources(self, sources: Sequence[str], max_len: int):
+        import torch
+
+        encs = self.tokenizer.encode_batch(list(sources))
+        ids = [e.ids[: max_len - 1] + [self.eos_id] for e in encs]
+        n = max(len(x) for x in ids)
+        input_ids = torch.full((len(ids), n), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(ids), n), dtype=torch.long)
+        for i, x in enumerate(ids):
+            input_ids[i, : len(x)] = torch.tensor(x)
+            mask[i, : len(x)] = 1
+        return input_ids, mask
+
+    def generate(self, sources: Sequence[str], max_new_tokens: int = 12,
+                 batch_size: int = 64) -> list[tuple[str, float]]:
+        """Greedy outputs for ``sources`` with their sequence probabilities.
+
+        Runs under ``torch.inference_mode``; stops each row at its end-of-sequence token.
+        """
+        import torch
+
+        out: list[tuple[str, float]] = []
+        max_len = int(self.settings.get("max_source_tokens", 64))
+        # sort by length so batches pad little; restore the order at the end
+        order = sorted(range(len(sources)), key=lambda i: len(sources[i]))
+        results: dict[int, tuple[str, float]] = {}
+        with torch.inference_mode():
+            for b in range(0, len(order), batch_size):
+                idx = order[b:b + batch_size]
+                input_ids, mask = self.encode_sources([sources[i] for i in idx], max_len)
+                enc = self.model.get_encoder()(input_ids=input_ids, attention_mask=mask)
+                n = len(idx)
+                dec = torch.full((n, 1), self.bos_id, dtype=torch.long)
+                logp = torch.zeros(n)
+                done = torch.zeros(n, dtype=torch.bool)
+                past = None
+                toks: list[list[int]] = [[] for _ in range(n)]
+                for _ in range(max_new_tokens):
+                    o = self.model(encoder_outputs=enc, attention_mask=mask,
+                                   decoder_input_ids=dec[:, -1:], past_key_values=past,
+                                   use_cache=True)
+                    past = o.past_key_values
+                    lp = torch.log_softmax(o.logits[:, -1, :].float(), dim=-1)
+                    best_lp, best = lp.max(dim=-1)
+                    logp = logp + torch.where(done, torch.zeros_like(best_lp), best_lp)
+                    for r in range(n):
+                        if not done[r] and best[r].item() != self.eos_id:
+                            toks[r].append(best[r].item())
+                    done = done | (best == self.eos_id)
+                    dec = torch.cat([dec, best[:, None]], dim=1)
+                    if bool(done.all()):
+                        break
+                for r, i in enumerate(idx):
+                    text = self.tokenizer.decode(toks[r]).strip() if done[r] else ""
+                    results[i] = (text, float(torch.exp(logp[r])) if done[r] else 0.0)
+        out = [results[i] for i in range(len(sources))]
+        return out

@@ -1,0 +1,341 @@
+"""``unspin train CONFIG``: build data (if needed), train the span restorer, save it.
+
+Fixed order, as in the transformers translation example: seed -> data -> tokenizer ->
+tokenised datasets -> model -> train (resumable, metrics to JSONL) -> evaluate -> save.
+
+    python -m unspin.seq2seq.train configs/seq2seq-tiny.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from .data import build_datasets
+from .model import BOS, EOS, PAD, ModelSize, SpanRestorer, build_model, load_tokenizer, \
+    train_tokenizer
+
+
+@dataclass
+class TrainConfig:
+    """All settings of one training run; every path is relative to the config's folder's
+    parent (the repo root) unless absolute."""
+
+    name: str = "unspin-span-small"
+    corpora_dir: str = "../shared/corpora"
+    data_dir: str = "data/build/seq2seq"
+    output_dir: str = "models/unspin-span-small"
+    work_dir: str = "data/build/runs/unspin-span-small"
+    seed: int = 0
+    max_docs_per_corpus: int | None = None
+    max_pos: int = 12
+    max_neg: int = 8
+    left_words: int = 10
+    right_words: int = 6
+    min_spun: int = 3
+    min_ratio: float = 0.1
+    num_proc: int = 1
+    tokenizer_texts: int = 20000
+    size: ModelSize = field(default_factory=ModelSize)
+    max_source_tokens: int = 64
+    max_target_tokens: int = 16
+    batch_size: int = 64
+    lr: float = 1e-3
+    weight_decay: float = 0.01
+    warmup_steps: int = 300
+    max_steps: int = 20000
+    max_minutes: float = 60.0
+    eval_every: int = 500
+    save_every: int = 250
+    eval_examples: int = 2000
+    threads: int = 2
+    save_dtype: str = "float16"
+    fixture: str | None = None  # a JSONL of clean documents instead of the corpora (tests)
+
+    @classmethod
+    def from_json(cls, path: str | Path, **overrides) -> "TrainConfig":
+        with open(path, encoding="utf-8") as f:
+            d = json.load(f)
+        d.update({k: v for k, v in overrides.items() if v is not None})
+        known = {f.name for f in fields(cls)}
+        bad = sorted(set(d) - known)
+        if bad:
+            raise ValueError(f"{path}: unknown config keys {bad}; known: {sorted(known)}")
+        if isinstance(d.get("size"), dict):
+            d["size"] = ModelSize(**d["size"])
+        return cls(**d)
+
+
+def _resolve(root: Path, p: str | None) -> Path | None:
+    if p is None:
+        return None
+    q = Path(p)
+    return q if q.is_absolute() else root / q
+
+
+def _log_jsonl(path: Path, **rec) -> None:
+    rec["time"] = round(time.time(), 1)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(rec) + "\n")
+
+
+def _fixture_corpus(fixture: Path, tmp: Path) -> Path:
+    """Lay a JSONL fixture of clean documents out as a one-corpus corpora folder."""
+    import gzip
+
+    d = tmp / "fixture_corpora" / "wikipedia_en_2015"
+    d.mkdir(parents=True, exist_ok=True)
+    with open(fixture, encoding="utf-8") as f, gzip.open(d / "fixture.jsonl.gz", "wt") as g:
+        for line in f:
+            g.write(line)
+    return d.parent
+
+
+def prepare_data(cfg: TrainConfig, root: Path, log=print):
+    """Build (or reuse) the spun data and examples for ``cfg``; returns a DatasetDict."""
+    import datasets
+
+    data_dir = _resolve(root, cfg.data_dir)
+    if not (data_dir / "examples" / "dataset_dict.json").exists():
+        corpora = _resolve(root, cfg.corpora_dir)
+        if cfg.fixture:
+            corpora = _fixture_corpus(_resolve(root, cfg.fixture), data_dir)
+        kwargs = dict(seed=cfg.seed, max_docs_per_corpus=cfg.max_docs_per_corpus,
+                      max_pos=cfg.max_pos, max_neg=cfg.max_neg, left_words=cfg.left_words,
+                      right_words=cfg.right_words, min_spun=cfg.min_spun,
+                      min_ratio=cfg.min_ratio, num_proc=cfg.num_proc, log=log)
+        if cfg.fixture:
+            kwargs["corpora"] = ("wikipedia_en_2015",)
+        build_datasets(corpora, data_dir, **kwargs)
+    return datasets.load_from_disk(str(data_dir / "examples")), data_dir
+
+
+def _batches(n: int, bs: int, rng: random.Random, start_epoch: int):
+    epoch = start_epoch
+    while True:
+        idx = list(range(n))
+        random.Random(rng.random() + epoch).shuffle(idx)
+        for b in range(0, n - bs + 1 if n >= bs else 1, bs):
+            yield epoch, idx[b:b + bs]
+        epoch += 1
+
+
+def _flatten(seqs):
+    import numpy as np
+
+    lens = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
+    off = np.zeros(len(seqs) + 1, dtype=np.int64)
+    np.cumsum(lens, out=off[1:])
+    flat = np.fromiter((t for s in seqs for t in s), dtype=np.int32, count=int(off[-1]))
+    return flat, off
+
+
+def _collate(rows, pad_id: int):
+    import torch
+
+    src = [r["input_ids"] for r in rows]
+    tgt = [r["labels"] for r in rows]
+    ns, nt = max(map(len, src)), max(map(len, tgt))
+    x = torch.full((len(rows), ns), pad_id, dtype=torch.long)
+    m = torch.zeros((len(rows), ns), dtype=torch.long)
+    y = torch.full((len(rows), nt), -100, dtype=torch.long)
+    for i, (s, t) in enumerate(zip(src, tgt)):
+        x[i, :len(s)] = torch.as_tensor(s, dtype=torch.long)
+        m[i, :len(s)] = 1
+        y[i, :len(t)] = torch.as_tensor(t, dtype=torch.long)
+    return x, m, y
+
+
+def evaluate_spans(restorer: SpanRestorer, ds, limit: int | None = None,
+                   batch_size: int = 64) -> dict:
+    """Exact-match accuracy of greedy outputs on span examples, split by spun / unspun, and
+    how often a spun span is restored with confidence >= 0.5 (and unspun ones changed)."""
+    rows = ds if limit is None or len(ds) <= limit else ds.select(range(limit))
+    sources, targets, spans = rows["source"], rows["target"], rows["span"]
+    t0 = time.time()
+    outs = restorer.generate(sources, batch_size=batch_size)
+    dt = time.time() - t0
+    ch = [i for i in range(len(sources)) if targets[i] != spans[i]]
+    un = [i for i in range(len(sources)) if targets[i] == spans[i]]
+
+    def acc(ix):
+        return sum(outs[i][0] == targets[i] for i in ix) / max(1, len(ix))
+
+    fired_ok = sum(outs[i][0] == targets[i] and outs[i][1] >= 0.5 for i in ch)
+    fired_bad_changed = sum(outs[i][0] != targets[i] and outs[i][0] != spans[i]
+                            and outs[i][1] >= 0.5 for i in ch)
+    fired_unspun = sum(outs[i][0] != spans[i] and outs[i][1] >= 0.5 for i in un)
+    return {"n": len(sources), "acc_spun": round(acc(ch), 4), "acc_unspun": round(acc(un), 4),
+            "restored_at_0.5": round(fired_ok / max(1, len(ch)), 4),
+            "wrong_at_0.5": round(fired_bad_changed / max(1, len(ch)), 4),
+            "false_fire_unspun_at_0.5": round(fired_unspun / max(1, len(un)), 4),
+            "spans_per_s": round(len(sources) / max(dt, 1e-6), 1)}
+
+
+def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print) -> dict:
+    """Run ``cfg``; returns the final metrics. Safe to re-run: resumes from the checkpoint."""
+    import torch
+
+    torch.set_num_threads(max(1, cfg.threads))
+    random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    work = _resolve(root, cfg.work_dir)
+    work.mkdir(parents=True, exist_ok=True)
+    metrics_path = work / "metrics.jsonl"
+    dd, data_dir = prepare_data(cfg, root, log)
+
+    tok_path = work / "tokenizer.json"
+    if not tok_path.exists():
+        tr = dd["train"]
+        n = min(len(tr), cfg.tokenizer_texts)
+        texts = (t for r in tr.select(range(n)) for t in (r["source"], r["target"]))
+        train_tokenizer(texts, cfg.size.vocab_size, tok_path)
+    tok = load_tokenizer(tok_path)
+    pad_id, bos_id, eos_id = (tok.token_to_id(t) for t in (PAD, BOS, EOS))
+
+    def _tokenize(batch):
+        src = [e.ids[:cfg.max_source_tokens - 1] + [eos_id]
+               for e in tok.encode_batch(batch["source"])]
+        tgt = [[bos_id] + e.ids[:cfg.max_target_tokens - 2] + [eos_id]
+               for e in tok.encode_batch(batch["target"])]
+        return {"input_ids": src, "labels": tgt}
+
+    train_ds = dd["train"].map(_tokenize, batched=True, batch_size=1000,
+                               remove_columns=dd["train"].column_names, desc="tokenising train")
+    src_flat, src_off = _flatten(train_ds["input_ids"])
+    tgt_flat, tgt_off = _flatten(train_ds["labels"])
+    dev_ds = dd["dev"]
+
+    model = build_model(cfg.size, tok)
+    n_params = sum(p.numel() for p in model.parameters())
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
+                            betas=(0.9, 0.98))
+
+    def lr_at(step):
+        if step < cfg.warmup_steps:
+            return cfg.lr * (step + 1) / cfg.warmup_steps
+        frac = (step - cfg.warmup_steps) / max(1, cfg.max_steps - cfg.warmup_steps)
+        return cfg.lr * max(0.05, 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
+
+    step, epoch, seen, elapsed = 0, 0, 0, 0.0
+    ckpt = work / "checkpoint"
+    if resume and (ckpt / "state.pt").exists():
+        from safetensors.torch import load_file
+
+        model.load_state_dict(load_file(str(ckpt / "model.safetensors")), strict=False)
+        model.tie_weights()
+        st = torch.load(ckpt / "state.pt", weights_only=True)
+        opt.load_state_dict(st["optimizer"])
+        step, epoch, seen, elapsed = st["step"], st["epoch"], st["seen"], st["elapsed"]
+        log(f"resumed from step {step}")
+    settings = {"left_words": cfg.left_words, "right_words": cfg.right_words,
+                "max_source_tokens": cfg.max_source_tokens,
+                "max_target_tokens": cfg.max_target_tokens, "save_dtype": cfg.save_dtype,
+                "min_spun": cfg.min_spun, "min_ratio": cfg.min_ratio, "name": cfg.name}
+    with open(data_dir / "flags.json", encoding="utf-8") as f:
+        flags = json.load(f)
+
+    def save_ckpt():
+        from safetensors.torch import save_file
+
+        ckpt.mkdir(exist_ok=True)
+        sd = {k: v.contiguous() for k, v in model.state_dict().items()
+              if k not in ("lm_head.weight", "model.encoder.embed_tokens.weight",
+                           "model.decoder.embed_tokens.weight")}
+        save_file(sd, str(ckpt / "model.safetensors.tmp"))
+        os.replace(ckpt / "model.safetensors.tmp", ckpt / "model.safetensors")
+        torch.save({"optimizer": opt.state_dict(), "step": step, "epoch": epoch, "seen": seen,
+                    "elapsed": elapsed}, ckpt / "state.pt.tmp")
+        os.replace(ckpt / "state.pt.tmp", ckpt / "state.pt")
+
+    log(f"model: {n_params / 1e6:.2f}M parameters; {len(train_ds)} train examples")
+    _log_jsonl(metrics_path, event="start", step=step, params=n_params,
+               train_examples=len(train_ds), config=asdict(cfg))
+    rng = random.Random(cfg.seed + step)
+    batches = _batches(len(train_ds), cfg.batch_size, rng, epoch)
+    model.train()
+    t_start = time.time() - elapsed
+    loss_acc, n_acc = 0.0, 0
+    while step < cfg.max_steps and (time.time() - t_start) < cfg.max_minutes * 60:
+        epoch, idx = next(batches)
+        x, m, y = _collate([{"input_ids": src_flat[src_off[i]:src_off[i + 1]],
+                             "labels": tgt_flat[tgt_off[i]:tgt_off[i + 1]]} for i in idx],
+                           pad_id)
+        dec_in = y[:, :-1].clone()
+        dec_in[dec_in == -100] = pad_id
+        labels = y[:, 1:]
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step)
+        outp = model(input_ids=x, attention_mask=m, decoder_input_ids=dec_in,
+                     decoder_attention_mask=(labels != -100).long())
+        loss = torch.nn.functional.cross_entropy(
+            outp.logits.reshape(-1, outp.logits.size(-1)), labels.reshape(-1),
+            ignore_index=-100)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        seen += len(idx)
+        loss_acc += loss.item()
+        n_acc += 1
+        elapsed = time.time() - t_start
+        if step % 50 == 0:
+            _log_jsonl(metrics_path, event="train", step=step, epoch=epoch, seen=seen,
+                       loss=round(loss_acc / n_acc, 4), lr=lr_at(step),
+                       elapsed_s=round(elapsed, 1))
+            log(f"step {step} loss {loss_acc / n_acc:.4f} ({elapsed:.0f}s)")
+            loss_acc, n_acc = 0.0, 0
+        if step % cfg.save_every == 0:
+            save_ckpt()
+        if cfg.eval_every and step % cfg.eval_every == 0 and len(dev_ds):
+            model.eval()
+            ev = evaluate_spans(SpanRestorer(model, tok, flags, settings),
+                                dev_ds, min(cfg.eval_examples, 500))
+            model.train()
+            _log_jsonl(metrics_path, event="eval", step=step, **ev)
+            log(f"eval step {step}: {ev}")
+    save_ckpt()
+    model.eval()
+    restorer = SpanRestorer(model, tok, flags, settings, name=cfg.name)
+    final = evaluate_spans(restorer, dev_ds, cfg.eval_examples) if len(dev_ds) else {}
+    final.update(step=step, seen=seen, elapsed_s=round(elapsed, 1), params=n_params)
+    _log_jsonl(metrics_path, event="final", **final)
+    out = _resolve(root, cfg.output_dir)
+    restorer.save(out)
+    with open(out / "train_metrics.json", "w") as f:
+        json.dump({"dev": final, "config": asdict(cfg)}, f, indent=2)
+    log(f"saved {out}: {final}")
+    return final
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``unspin train CONFIG``; returns the exit code."""
+    p = argparse.ArgumentParser(prog="unspin train",
+                                description="Train the seq2seq span restorer from a JSON config.")
+    p.add_argument("config", help="JSON config, e.g. configs/seq2seq-small.json")
+    p.add_argument("--no-resume", action="store_true", help="start over, ignore checkpoints")
+    p.add_argument("--max-minutes", type=float, help="override the time budget")
+    p.add_argument("--max-steps", type=int, help="override the step budget")
+    p.add_argument("--root", help="folder relative paths are resolved against "
+                   "(default: the config's folder's parent)")
+    a = p.parse_args(argv)
+    try:
+        cfg = TrainConfig.from_json(a.config, max_minutes=a.max_minutes, max_steps=a.max_steps)
+    except (OSError, ValueError, TypeError) as e:
+        print(f"unspin train: {e}", file=sys.stderr)
+        return 1
+    root = Path(a.root) if a.root else Path(a.config).resolve().parent.parent
+    train(cfg, root, resume=not a.no_resume)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+import pytest
+
+from unspin.edits import Edit, apply_edits, check_edits
+
+
+def test_apply_keeps_everything_outside_edits():
+    text = "\ufeffA  now no longer\r\nB"
+    e = Edit(4, 17, "now no longer", "not", "rule", "r", 0.9)
+    assert apply_edits(text, [e]) == "\ufeffA  not\r\nB"
+
+
+def test_edit_must_span_its_original():
+    with pytest.raises(ValueError):
+        Edit(0, 3, "ab", "x")
+    with pytest.raises(ValueError):
+        Edit(0, 1, "a", "b", source="magic")
+    with pytest.raises(ValueError):
+        Edit(0, 1, "a", "b", confidence=1.5)
+
+
+def test_overlapping_or_mismatched_edits_are_rejected():
+    text = "abcdef"
+    with pytest.raises(ValueError):
+        check_edits(text, [Edit(0, 3, "abc", "x"), Edit(2, 4, "cd", "y")])
+    with pytest.raises(ValueError):
+        check_edits(text, [Edit(0, 2, "xx", "y")])
+
+
+def test_roundtrip_dict():
+    e = Edit(1, 2, "b", "B", "lexicon", "lexicon:wordnet", 0.61234567)
+    assert Edit.from_dict(e.to_dict()).replacement == "B"
+    assert e.to_dict()["confidence"] == 0.6123

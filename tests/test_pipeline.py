@@ -1,0 +1,60 @@
+"""The restore pipeline over a small fixed rule table: thresholds, evidence, invariants."""
+
+from unspin.edits import apply_edits
+from unspin.pipeline import Restorer, split_chunks
+
+
+def test_signature_rules_fire_and_edits_replay(mini_restorer):
+    text = "Weather extrude will now no longer wait, she stated."
+    r = mini_restorer.restore(text)
+    assert r.text == "Climate change will not wait, she said."
+    assert apply_edits(text, r.edits) == r.text
+    assert all(e.source == "rule" and 0 < e.confidence <= 1 for e in r.edits)
+    assert r.evidence > 0.9
+
+
+def test_ambiguous_rule_waits_for_document_evidence(mini_restorer):
+    # "stated" is fine English: alone it stays; next to signatures it is restored.
+    assert mini_restorer.restore("The rules are stated clearly.").edits == ()
+    spun = mini_restorer.restore("It is now no longer open, she stated.")
+    assert "said" in spun.text
+
+
+def test_threshold_is_a_precision_knob(mini_table):
+    strict = Restorer(rules=mini_table, use_lexicon=False, use_model=False, threshold=0.999)
+    assert strict.restore("It will now no longer rain.").edits == ()
+
+
+def test_article_agreement_is_fixed(mini_restorer):
+    r = mini_restorer.restore("It is now no longer an excessive price.")
+    assert r.text == "It is not a high price."
+
+
+def test_protected_spans_are_never_edited(mini_restorer):
+    text = "See https://x.org/now-no-longer and <a title='weather extrude'>now no longer</a>."
+    r = mini_restorer.restore(text)
+    for e in r.edits:
+        assert "https" not in e.original and "title" not in e.original
+    assert "https://x.org/now-no-longer" in r.text and "'weather extrude'" in r.text
+
+
+def test_long_text_is_cut_at_line_ends_with_exact_offsets(mini_table):
+    small = Restorer(rules=mini_table, use_lexicon=False, use_model=False, chunk_chars=50)
+    text = "It will now no longer rain.\n" * 20 + "x" * 120 + " now no longer"
+    r = small.restore(text)
+    assert r.text == text.replace("now no longer", "not")
+    assert apply_edits(text, r.edits) == r.text
+
+
+def test_split_chunks_covers_text_exactly():
+    text = "a b\nc d e\n" * 7 + "f" * 30
+    pieces = list(split_chunks(text, 8))
+    assert "".join(p for _, p in pieces) == text
+    assert all(text[o:o + len(p)] == p for o, p in pieces)
+    assert list(split_chunks("", 8)) == [(0, "")]
+
+
+def test_empty_and_whitespace_only_text(mini_restorer):
+    for t in ["", "   \r\n\t", "\ufeff"]:
+        r = mini_restorer.restore(t)
+        assert r.text == t and r.edits == () and r.spin_score == 0.0
