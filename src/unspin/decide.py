@@ -12,7 +12,7 @@ from typing import Sequence
 
 from .casing import article_for, transfer_case
 from .edits import Edit
-from .text import overlaps
+from .text import SpanSet, overlaps
 
 _ARTICLE_BEFORE = re.compile(r"(?<![\w'’-])(an?|An?|AN?)([ \t]+)$")
 _FIRST_WORD = re.compile(r"[\"'“‘(]*[^\W_][\w'’-]*")
@@ -35,10 +35,13 @@ def select(proposals: Sequence[Edit], threshold: float,
         key=lambda e: (-e.confidence, -(e.end - e.start), e.start),
     )
     kept: list[Edit] = []
+    occupied = SpanSet()
     for e in ranked:
-        if any(e.start < k.end and k.start < e.end for k in kept):
+        # Zero-width edits (insertions) still claim their position.
+        if occupied.overlaps(e.start, max(e.end, e.start + 1)):
             continue
         kept.append(e)
+        occupied.add(e.start, max(e.end, e.start + 1))
     kept.sort()
     return kept
 

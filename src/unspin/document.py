@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Protocol
 
 from .edits import Edit
-from .text import Normalized, Token, normalize, protected_spans, tokenize, words
+from .text import Normalized, Token, count_words, normalize, protected_spans, tokenize, words
 
 
 @dataclass
@@ -34,6 +34,10 @@ class Document:
     @cached_property
     def words(self) -> list[Token]:
         return words(self.text)
+
+    @cached_property
+    def n_words(self) -> int:
+        return count_words(self.text)
 
     @cached_property
     def normalized(self) -> Normalized:

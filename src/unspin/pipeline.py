@@ -113,14 +113,14 @@ class Restorer:
             from .stages import later_stages
 
             self._stages = later_stages(use_lexicon=self.use_lexicon, use_model=self.use_model,
-                                        mode=self.mode)
+                                        mode=self.mode, threshold=self.threshold)
         return self._stages
 
     def propose(self, text: str) -> Document:
         """Run every stage on ``text`` and return the document with all proposals."""
         doc = Document(text)
         rule_edits = self.rule_stage.propose(doc)
-        doc.evidence = spin_evidence(self.rule_stage.signature_hits(rule_edits), len(doc.words))
+        doc.evidence = spin_evidence(self.rule_stage.signature_hits(rule_edits), doc.n_words)
         doc.proposals = [_lifted(e, doc.evidence) for e in rule_edits]
         for stage in self.stages:
             doc.proposals.extend(stage.propose(doc))
@@ -129,7 +129,7 @@ class Restorer:
     def _restore_piece(self, text: str) -> tuple[list[Edit], float, int]:
         doc = self.propose(text)
         edits = fix_articles(text, select(doc.proposals, self.threshold, doc.protected))
-        return edits, doc.evidence, len(doc.words)
+        return edits, doc.evidence, doc.n_words
 
     def restore(self, text: str) -> Restoration:
         """Restore ``text``; see :class:`~unspin.restoration.Restoration`."""

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .casing import transfer_case
-from .text import Normalized, normalize
+from .text import Normalized, SpanSet, normalize
 
 STATUSES = ("active", "experimental", "disabled")
 _CONTEXT_WINDOW = 80
@@ -246,12 +246,12 @@ class RuleTable:
         matches = self.find_all(text, norm)
         matches.sort(key=lambda m: (-(m.end - m.start), -m.rule.confidence, m.start))
         taken: list[RuleMatch] = []
-        occupied: list[tuple[int, int]] = []
+        occupied = SpanSet()
         for m in matches:
-            if any(m.start < e and s < m.end for s, e in occupied):
+            if occupied.overlaps(m.start, m.end):
                 continue
             taken.append(m)
-            occupied.append((m.start, m.end))
+            occupied.add(m.start, m.end)
         taken.sort(key=lambda m: m.start)
         return taken
 

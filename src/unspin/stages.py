@@ -1,11 +1,46 @@
-"""Which stages run after the rule table, by option (lexicon, seq2seq model)."""
+"""Which stages run after the rule table, by option: the lexicon and the seq2seq model.
+
+Heavy modules (n-gram arrays, torch, transformers) are imported here, on first use of a
+restorer, never at ``import unspin``.
+"""
 
 from __future__ import annotations
 
 from .document import Stage
 
 
-def later_stages(use_lexicon: bool, use_model: bool | None, mode: str) -> list[Stage]:
-    """Build the lexicon and model stages the options ask for (heavy imports happen here)."""
+class ModelUnavailable(RuntimeError):
+    """``use_model=True`` was asked for but no trained model is installed."""
+
+
+def lexicon_stage(mode: str, threshold: float) -> Stage:
+    from .context import LexiconStage
+
+    return LexiconStage(mode=mode, threshold=threshold)
+
+
+def model_stage(required: bool) -> Stage | None:
+    """The seq2seq stage, or ``None`` when no model is installed and none is required."""
+    from .seq2seq.stage import ModelStage, default_model_dir
+
+    model_dir = default_model_dir()
+    if model_dir is None:
+        if required:
+            raise ModelUnavailable(
+                "use_model=True but no trained model was found (models/<name>/model.safetensors"
+                " or $UNSPIN_MODEL_DIR); train one with `unspin train configs/seq2seq-small.json`")
+        return None
+    return ModelStage(model_dir)
+
+
+def later_stages(use_lexicon: bool, use_model: bool | None, mode: str,
+                 threshold: float = 0.5) -> list[Stage]:
+    """The lexicon and model stages the options ask for, in pipeline order."""
     stages: list[Stage] = []
+    if use_lexicon:
+        stages.append(lexicon_stage(mode, threshold))
+    if use_model is not False:
+        stage = model_stage(required=bool(use_model))
+        if stage is not None:
+            stages.append(stage)
     return stages

@@ -9,6 +9,7 @@ Nothing here changes text: it only describes where words are.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 # A word: letters/digits joined by inner apostrophes or hyphens ("it's", "on-the-spot").
@@ -16,19 +17,17 @@ _WORD = r"[^\W_](?:[^\W_]|['’\-](?=[^\W_]))*"
 _TOKEN_RE = re.compile(rf"{_WORD}|[^\w\s]|_+", re.UNICODE)
 _WORD_RE = re.compile(_WORD, re.UNICODE)
 
-# Spans nobody may edit: URLs, e-mail addresses, code-ish and markup-ish material.
-_PROTECT_RE = re.compile(
-    r"""(?xi)
-      (?:https?://|ftp://|www\.)\S+            # URLs
-    | [\w.+-]+@[\w-]+\.[\w.-]+                  # e-mail addresses
-    | `[^`\n]*`                                 # inline code
-    | <[^<>\n]{0,500}>                          # markup tags
-    | &[a-z]+;|&\#\d+;                          # entities
-    | \b\w+(?:\.\w+)+\(\)?                      # dotted identifiers / calls
-    | \b[a-z]+_[a-z0-9_]+\b                     # snake_case identifiers
-    """
-)
-
+# Spans nobody may edit: URLs, e-mail addresses, code-ish and markup-ish material. Each
+# pattern runs only when its cheap literal cue occurs in the text.
+_PROTECT = [
+    (("://", "www."), re.compile(r"(?i)(?:https?://|ftp://|www\.)\S+")),
+    (("@",), re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+")),
+    (("`",), re.compile(r"`[^`\n]*`")),
+    (("<",), re.compile(r"<[^<>\n]{0,500}>")),
+    (("&",), re.compile(r"(?i)&(?:[a-z]+|#\d+|#x[0-9a-f]+);")),
+    (("(",), re.compile(r"\b\w+(?:\.\w+)+\(\)?")),
+    (("_",), re.compile(r"\b[A-Za-z]+_[A-Za-z0-9_]+\b")),
+]
 
 @dataclass(frozen=True)
 class Token:
@@ -78,42 +77,85 @@ def fold(text: str) -> str:
 class Normalized:
     """Folded text with every whitespace run collapsed to one space, and a map back.
 
-    ``offsets[i]`` is the index in the original text of character ``i`` of ``text``;
-    ``offsets[len(text)]`` is the end of the original.
+    ``_breaks[k]`` is a position in ``text`` from which on the original offset is
+    ``_shifts[k]`` larger; so mapping an index back is one binary search.
     """
 
     text: str
-    offsets: list[int]
+    _breaks: tuple[int, ...]
+    _shifts: tuple[int, ...]
+    source_length: int
+
+    def offset(self, i: int) -> int:
+        """Original-text index of normalized index ``i`` (``len(text)`` maps to the end)."""
+        if i >= len(self.text):
+            return self.source_length
+        k = bisect_right(self._breaks, i)
+        return i + (self._shifts[k - 1] if k else 0)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original-text span of normalized ``[start, end)``."""
-        return self.offsets[start], self.offsets[end - 1] + 1
+        return self.offset(start), self.offset(end - 1) + 1
 
 
 _WS_RE = re.compile(r"\s+")
+_WS_RUN_RE = re.compile(r"\s{2,}")
 
 
 def normalize(text: str) -> Normalized:
-    """Fold ``text`` and collapse whitespace runs, remembering where each character came from."""
+    """Fold ``text`` and collapse whitespace runs, remembering where each character came from.
+
+    >>> n = normalize("A  Now\\r\\nno")
+    >>> n.text, n.span(2, 8), n.offset(6)
+    ('a now no', (3, 10), 8)
+    """
     folded = fold(text)
-    out: list[str] = []
-    offsets: list[int] = []
-    pos = 0
-    for m in _WS_RE.finditer(folded):
-        out.append(folded[pos:m.start()])
-        offsets.extend(range(pos, m.start()))
-        out.append(" ")
-        offsets.append(m.start())
-        pos = m.end()
-    out.append(folded[pos:])
-    offsets.extend(range(pos, len(folded)))
-    offsets.append(len(text))
-    return Normalized("".join(out), offsets)
+    breaks: list[int] = []
+    shifts: list[int] = []
+    removed = 0
+    for m in _WS_RUN_RE.finditer(folded):
+        removed += m.end() - m.start() - 1
+        breaks.append(m.start() + 1 - (removed - (m.end() - m.start() - 1)))
+        shifts.append(removed)
+    return Normalized(_WS_RE.sub(" ", folded), tuple(breaks), tuple(shifts), len(text))
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
     """Spans (URLs, e-mails, code, markup) that no edit may touch, sorted."""
-    return [(m.start(), m.end()) for m in _PROTECT_RE.finditer(text)]
+    spans = [(m.start(), m.end()) for cues, rx in _PROTECT if any(c in text for c in cues)
+             for m in rx.finditer(text)]
+    spans.sort()
+    return spans
+
+
+def count_words(text: str) -> int:
+    """How many word tokens ``text`` has (without building tokens)."""
+    return len(_WORD_RE.findall(text))
+
+
+class SpanSet:
+    """Non-overlapping spans with a fast overlap test (for greedy selection).
+
+    >>> s = SpanSet(); s.add(3, 6); s.overlaps(5, 9), s.overlaps(6, 9), s.overlaps(0, 3)
+    (True, False, False)
+    """
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        import bisect
+
+        i = bisect.bisect_left(self._starts, end)  # spans starting before ``end``
+        return i > 0 and self._ends[i - 1] > start
+
+    def add(self, start: int, end: int) -> None:
+        import bisect
+
+        i = bisect.bisect_left(self._starts, start)
+        self._starts.insert(i, start)
+        self._ends.insert(i, end)
 
 
 def overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
