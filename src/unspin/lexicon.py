@@ -35,6 +35,7 @@ _ADJ_RULES = [("er", "", "er"), ("est", "", "est"), ("er", "e", "er"), ("est", "
               ("ier", "y", "er"), ("iest", "y", "est")]
 _RULES = {"n": _NOUN_RULES, "v": _VERB_RULES, "a": _ADJ_RULES}
 _VOWELS = set("aeiou")
+BASE_FORM_WEIGHT = 0.3  # prior factor for an uninflected original of an inflected spun form
 
 
 class LexiconUnavailable(RuntimeError):
@@ -121,6 +122,14 @@ class Lexicon:
     @property
     def meta(self) -> dict:
         return self.data["meta"]
+
+    @property
+    def terms(self) -> frozenset:
+        """Known two-word terms ("magnetic field"), folded."""
+        data = self.data
+        if "_terms" not in data:
+            data["_terms"] = frozenset(data.get("terms", ()))
+        return data["_terms"]
 
     def __contains__(self, lemma: str) -> bool:
         return lemma in self.data["entries"]
@@ -227,11 +236,16 @@ class Lexicon:
                     continue
                 if epos == "*" and infl != "base" and " " in orig:
                     continue  # untyped multi-word original: cannot inflect it safely
-                for form in self.inflect(orig, pos, infl):
+                forms = [(f, prior) for f in self.inflect(orig, pos, infl)]
+                if infl != "base" and " " not in orig:
+                    # spinners ignore part of speech ("can't work" -> "can't paintings"):
+                    # the uninflected original is a weaker candidate
+                    forms.append((orig, prior * BASE_FORM_WEIGHT))
+                for form, p in forms:
                     if form == spun:
                         continue
-                    if form not in best or best[form][0] < prior:
-                        best[form] = (prior, prov)
+                    if form not in best or best[form][0] < p:
+                        best[form] = (p, prov)
         ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:limit]
         return tuple((o, p, prov) for o, (p, prov) in ranked)
 

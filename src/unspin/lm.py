@@ -290,7 +290,7 @@ class NeuralScorer:
             cached = _cache_dir() / "smollm2-135m"
             if (cached / "model.safetensors").is_file():
                 tok = AutoTokenizer.from_pretrained(cached)
-                model = AutoModelForCausalLM.from_pretrained(cached, torch_dtype=torch.float32)
+                model = AutoModelForCausalLM.from_pretrained(cached, dtype=torch.float32)
             else:
                 gguf = find_smollm_gguf()
                 try:
@@ -299,7 +299,14 @@ class NeuralScorer:
                     raise ScorerUnavailable(_INSTALL_HINT) from None
                 tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
                 model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name,
-                                                             torch_dtype=torch.float32)
+                                                             dtype=torch.float32)
+                # a GGUF-loaded model refuses save_pretrained: copy its weights into a plain one
+                plain = AutoModelForCausalLM.from_config(model.config, dtype=torch.float32)
+                plain.load_state_dict(model.state_dict(), strict=False)
+                if hasattr(plain.config, "quantization_config"):
+                    del plain.config.quantization_config
+                plain.tie_weights()
+                model = plain
                 cached.mkdir(parents=True, exist_ok=True)
                 model.save_pretrained(cached, safe_serialization=True)
                 tok.save_pretrained(cached)

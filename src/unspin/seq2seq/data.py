@@ -312,7 +312,7 @@ def build_datasets(corpora_dir: str | Path, out_dir: str | Path, *, seed: int = 
         "seed": seed, "max_docs_per_corpus": max_docs_per_corpus, "documents": len(docs),
         "segments": {s: len(d) for s, d in splits.items()},
         "examples": {s: len(d) for s, d in dd.items()},
-        "changed_examples": {s: int(sum(d["changed"])) for s, d in dd.items()},
+        "changed_examples": {s: int(sum(d["changed"])) if len(d) else 0 for s, d in dd.items()},
         "flags": len(flags), "left_words": left_words, "right_words": right_words,
         "min_spun": min_spun, "min_ratio": min_ratio,
         "corpora": {k: v for k, v in PERMISSIVE_CORPORA.items()},

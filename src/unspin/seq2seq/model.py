@@ -191,9 +191,9 @@ class SpanRestorer:
                 toks: list[list[int]] = [[] for _ in range(n)]
                 for _ in range(max_new_tokens):
                     o = self.model(encoder_outputs=enc, attention_mask=mask,
-                                   decoder_input_ids=dec[:, -1:], past_key_values=past,
+                                   decoder_input_ids=dec[:, -1:], cache=past,
                                    use_cache=True)
-                    past = o.past_key_values
+                    past = getattr(o, "cache", None) or o.past_key_values
                     lp = torch.log_softmax(o.logits[:, -1, :].float(), dim=-1)
                     best_lp, best = lp.max(dim=-1)
                     logp = logp + torch.where(done, torch.zeros_like(best_lp), best_lp)

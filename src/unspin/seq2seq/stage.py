@@ -25,6 +25,7 @@ from .data import WORD_RE, context_window, find_flags, format_source, phrase_key
 
 DEFAULT_MODEL = "unspin-span-small"
 _SPECIAL = re.compile(r"</?sp>|<pad>|<unk>|</?s>")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘'(\[\n]|\n\s*)\s*$")
 
 
 def default_model_dir(name: str = DEFAULT_MODEL) -> Path | None:
@@ -97,6 +98,8 @@ class ModelStage:
                 continue
             if span.isupper() and len(span) > 1:
                 continue  # acronyms
+            if span[:1].isupper() and not _SENTENCE_START.search(doc.text[max(0, s - 6):s]):
+                continue  # a capitalised word inside a sentence is most likely a name
             out.append((s, e))
         return out
 

@@ -179,7 +179,8 @@ def evaluate_spans(restorer: SpanRestorer, ds, limit: int | None = None,
             "spans_per_s": round(len(sources) / max(dt, 1e-6), 1)}
 
 
-def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print) -> dict:
+def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print,
+          export: Path | None = None) -> dict:
     """Run ``cfg``; returns the final metrics. Safe to re-run: resumes from the checkpoint."""
     import torch
 
@@ -207,10 +208,6 @@ def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print) -> dict:
                for e in tok.encode_batch(batch["target"])]
         return {"input_ids": src, "labels": tgt}
 
-    train_ds = dd["train"].map(_tokenize, batched=True, batch_size=1000,
-                               remove_columns=dd["train"].column_names, desc="tokenising train")
-    src_flat, src_off = _flatten(train_ds["input_ids"])
-    tgt_flat, tgt_off = _flatten(train_ds["labels"])
     dev_ds = dd["dev"]
 
     model = build_model(cfg.size, tok)
@@ -218,10 +215,13 @@ def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print) -> dict:
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
                             betas=(0.9, 0.98))
 
-    def lr_at(step):
+    def lr_at(step, elapsed=0.0):
+        """Warm-up, then cosine decay over whichever budget (steps or minutes) runs out first."""
         if step < cfg.warmup_steps:
             return cfg.lr * (step + 1) / cfg.warmup_steps
         frac = (step - cfg.warmup_steps) / max(1, cfg.max_steps - cfg.warmup_steps)
+        if cfg.max_minutes:
+            frac = max(frac, elapsed / (cfg.max_minutes * 60))
         return cfg.lr * max(0.05, 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
 
     step, epoch, seen, elapsed = 0, 0, 0, 0.0
@@ -255,6 +255,16 @@ def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print) -> dict:
                     "elapsed": elapsed}, ckpt / "state.pt.tmp")
         os.replace(ckpt / "state.pt.tmp", ckpt / "state.pt")
 
+    if export is not None:  # write the checkpoint as a model folder, train nothing
+        model.eval()
+        SpanRestorer(model, tok, flags, settings, name=cfg.name).save(export)
+        log(f"exported step {step} to {export}")
+        return {"step": step}
+    train_ds = dd["train"].map(_tokenize, batched=True, batch_size=1000,
+                               remove_columns=dd["train"].column_names, desc="tokenising train",
+                               cache_file_name=str(work / "train-tokenized.arrow"))
+    src_flat, src_off = _flatten(train_ds["input_ids"])
+    tgt_flat, tgt_off = _flatten(train_ds["labels"])
     log(f"model: {n_params / 1e6:.2f}M parameters; {len(train_ds)} train examples")
     _log_jsonl(metrics_path, event="start", step=step, params=n_params,
                train_examples=len(train_ds), config=asdict(cfg))
@@ -272,7 +282,7 @@ def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print) -> dict:
         dec_in[dec_in == -100] = pad_id
         labels = y[:, 1:]
         for g in opt.param_groups:
-            g["lr"] = lr_at(step)
+            g["lr"] = lr_at(step, time.time() - t_start)
         outp = model(input_ids=x, attention_mask=m, decoder_input_ids=dec_in,
                      decoder_attention_mask=(labels != -100).long())
         loss = torch.nn.functional.cross_entropy(
@@ -289,7 +299,7 @@ def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print) -> dict:
         elapsed = time.time() - t_start
         if step % 50 == 0:
             _log_jsonl(metrics_path, event="train", step=step, epoch=epoch, seen=seen,
-                       loss=round(loss_acc / n_acc, 4), lr=lr_at(step),
+                       loss=round(loss_acc / n_acc, 4), lr=lr_at(step, elapsed),
                        elapsed_s=round(elapsed, 1))
             log(f"step {step} loss {loss_acc / n_acc:.4f} ({elapsed:.0f}s)")
             loss_acc, n_acc = 0.0, 0
@@ -324,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-resume", action="store_true", help="start over, ignore checkpoints")
     p.add_argument("--max-minutes", type=float, help="override the time budget")
     p.add_argument("--max-steps", type=int, help="override the step budget")
+    p.add_argument("--export", help="only write the latest checkpoint as a model folder here")
     p.add_argument("--root", help="folder relative paths are resolved against "
                    "(default: the config's folder's parent)")
     a = p.parse_args(argv)
@@ -333,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unspin train: {e}", file=sys.stderr)
         return 1
     root = Path(a.root) if a.root else Path(a.config).resolve().parent.parent
-    train(cfg, root, resume=not a.no_resume)
+    train(cfg, root, resume=not a.no_resume, export=Path(a.export) if a.export else None)
     return 0
 
 

@@ -1,0 +1,65 @@
+"""Print the README results table: every dev set, rules alone vs rules + lexicon (fast and
+accurate tiers), through the public API (``unspin.restore``).
+
+Usage::
+
+    .venv/bin/python data/eval_table.py                       # fast tier, all dev sets
+    .venv/bin/python data/eval_table.py --accurate --limit 40 # adds the SmolLM2 tier (slow)
+
+Rebuild the dev sets first (``data/build_devsets.py``). Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+from unspin.evaluate import evaluate, read_pairs  # noqa: E402
+
+DEFAULT_SETS = ["dev/handwritten.jsonl", "dev/synthetic_un.jsonl",
+                "dev/generated/synthetic_wiki.jsonl", "dev/generated/synthetic_ose.jsonl",
+                "dev/pps_carrier_unseen.jsonl", "dev/pps_carrier_seen.jsonl"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("sets", nargs="*", default=DEFAULT_SETS)
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--accurate", action="store_true")
+    args = ap.parse_args(argv)
+    from unspin import restore
+
+    configs = [("rules", {"use_lexicon": False}), ("rules+lexicon fast", {"mode": "fast"})]
+    if args.accurate:
+        configs.append(("rules+lexicon accurate", {"mode": "accurate"}))
+    print("| dev set | pairs | setup | WER spun | WER restored | closed | gold exact "
+          "| precision | recall | clean damage | words/s |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for path in args.sets:
+        p = HERE / path if not Path(path).is_absolute() else Path(path)
+        if not p.exists():
+            print(f"(missing {p}: run data/build_devsets.py)", file=sys.stderr)
+            continue
+        pairs = read_pairs(str(p))
+        if args.limit:
+            pairs = pairs[: args.limit]
+        for name, opts in configs:
+            def fn(text: str, opts=opts) -> str:
+                return restore(text, use_model=False, **opts).text
+
+            fn("warm up: now no longer")
+            m = evaluate(pairs, fn)
+            print(f"| {path} | {m['pairs']} | {name} | {100 * m['wer_spun']:.1f}% "
+                  f"| {100 * m['wer_restored']:.1f}% | {100 * m['closed']:.1f}% "
+                  f"| {100 * m['gold_exact']:.1f}% | {100 * m['precision']:.1f}% "
+                  f"| {100 * m['recall']:.1f}% | {100 * m['clean_damage']:.2f}% "
+                  f"| {m['words_per_s']:.0f} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""The context restorer: noisy-channel decisions over the lexicon, scored by the n-gram LM."""
+
+import time
+
+import pytest
+
+from unspin.context import LexiconStage
+from unspin.document import Document
+from unspin.edits import Edit, apply_edits, check_edits
+
+SPUN = ("Officials stated the regions near the border were calm. The minister stated that "
+        "worldwide trade would recover, and officials stated talks would resume.")
+CLEAN = ("The committee met on Tuesday to review the budget. Members agreed that the plan "
+         "needs more work before the vote, and the chairman said a decision would come soon.")
+
+
+@pytest.fixture(scope="module")
+def stage():
+    return LexiconStage(mode="fast")
+
+
+def test_restores_in_a_spun_document(stage):
+    doc = Document(SPUN, evidence=1.0)
+    edits = stage.propose(doc)
+    check_edits(SPUN, sorted(edits))
+    reps = {(e.original.lower(), e.replacement.lower()) for e in edits}
+    assert ("stated", "said") in reps
+    assert all(e.source == "lexicon" and e.rule_id.startswith("lexicon:") for e in edits)
+    assert all(0.0 <= e.confidence <= 1.0 for e in edits)
+
+
+def test_consistent_choice_per_form(stage):
+    edits = stage.propose(Document(SPUN, evidence=1.0))
+    by_form = {}
+    for e in edits:
+        by_form.setdefault(e.original.lower(), set()).add(e.replacement.lower())
+    assert all(len(v) == 1 for v in by_form.values())
+
+
+def test_clean_text_without_evidence_is_left_alone(stage):
+    assert stage.propose(Document(CLEAN, evidence=0.0)) == []
+
+
+def test_evidence_raises_confidence(stage):
+    lo = {e.start: e.confidence for e in stage.propose(Document(SPUN, evidence=0.0))}
+    hi = {e.start: e.confidence for e in stage.propose(Document(SPUN, evidence=1.0))}
+    assert len(hi) >= len(lo)
+    assert all(hi[k] >= v for k, v in lo.items() if k in hi)
+
+
+def test_skips_rule_spans_names_numbers_and_protected(stage):
+    text = "Officials stated that Stated Bank paid 300 dollars, see https://stated.example/x"
+    doc = Document(text, evidence=1.0)
+    doc.proposals = [Edit(10, 16, "stated", "said", "rule", "r", 0.9)]
+    edits = stage.propose(doc)
+    assert all(e.start != 10 for e in edits)
+    assert all(e.original != "Stated" for e in edits)
+    assert all(not any(ch.isdigit() for ch in e.original) for e in edits)
+    url = text.index("https")
+    assert all(e.end <= url for e in edits)
+
+
+def test_case_is_transferred(stage):
+    text = "Stated simply, the regions agree. " * 3
+    for e in stage.propose(Document(text, evidence=1.0)):
+        if e.original == "Stated":
+            assert e.replacement[0].isupper()
+
+
+def test_threshold_and_mode_validation():
+    with pytest.raises(ValueError):
+        LexiconStage(mode="slow")
+    with pytest.raises(ValueError):
+        LexiconStage(threshold=1.5)
+    strict = LexiconStage(threshold=1.0)
+    assert strict.propose(Document(SPUN, evidence=1.0)) == []
+
+
+def test_no_model_still_uses_lexicon():
+    st = LexiconStage(use_model=False, keep_bias=-6.0)
+    edits = st.propose(Document(SPUN, evidence=1.0))
+    assert edits and all(e.source == "lexicon" for e in edits)
+
+
+def test_speed_fast_mode(stage):
+    text = (SPUN + " " + CLEAN + "\n") * 20
+    stage.propose(Document(text, evidence=1.0))
+    t0 = time.perf_counter()
+    edits = stage.propose(Document(text, evidence=1.0))
+    dt = time.perf_counter() - t0
+    n_words = len(text.split())
+    assert n_words / dt > 200
+    apply_edits(text, edits)

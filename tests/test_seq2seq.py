@@ -1,0 +1,202 @@
+"""The seq2seq span restorer: data, a tiny training run, safetensors round trip, the stage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+from unspin.document import Document  # noqa: E402
+from unspin.edits import apply_edits, check_edits  # noqa: E402
+from unspin.seq2seq.data import (context_window, find_flags, format_source,  # noqa: E402
+                                 read_corpora, span_examples, split_of)
+from unspin.seq2seq.stage import ModelStage, default_model_dir  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = REPO / "configs" / "seq2seq-tiny.json"
+
+
+# ------------------------------------------------------------------------------ data
+
+
+def test_format_and_context():
+    text = "one two three four five six\nseven eight"
+    s = text.index("four")
+    left, right = context_window(text, s, s + 4, left_words=2, right_words=1)
+    assert (left, right) == ("two three", "five")
+    assert format_source(left, "four", right) == "two three <sp> four </sp> five"
+    # context stops at the paragraph end
+    s = text.index("six")
+    assert context_window(text, s, s + 3, 1, 3)[1] == ""
+
+
+def test_find_flags_longest_first():
+    table = {"now no longer": [5, 0], "no": [1, 9], "paintings": [3, 1]}
+    text = "We can now no longer paintings, no."
+    spans = [text[s:e] for s, e in find_flags(text, table)]
+    assert spans == ["now no longer", "paintings", "no"]
+
+
+def test_split_is_deterministic():
+    assert split_of("doc-1") == split_of("doc-1")
+    splits = {split_of(f"d{i}") for i in range(400)}
+    assert splits == {"train", "dev", "test"}
+
+
+def test_reuters_and_bbc_are_refused(tmp_path):
+    with pytest.raises(ValueError):
+        list(read_corpora(tmp_path, ["reuters21578"]))
+    with pytest.raises(ValueError):
+        list(read_corpora(tmp_path, ["bbc_news"]))
+
+
+def test_span_examples_targets():
+    from unspin.spinner import spin
+
+    src = "They did not work on it because it was late."
+    s = spin(src, style="seed", rate=0.0, seed=0)
+    rec = {"id": "x#0", "doc_id": "x", "style": "seed", "spun_text": s.text,
+           "alignment": [dict(zip(("orig_start", "orig_end", "spun_start", "spun_end", "orig",
+                                   "spun"), a)) for a in s.alignment]}
+    table = {"now no longer": [9, 0], "late": [3, 3]}
+    exs = span_examples(rec, table)
+    by_span = {e["span"]: e for e in exs}
+    assert by_span["now no longer"]["target"] == "not"
+    assert by_span["now no longer"]["changed"]
+    assert by_span["late"]["target"] == "late" and not by_span["late"]["changed"]
+
+
+# ------------------------------------------------------------------------------ training
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    """Train the tiny config for a few steps on the fixture (seconds)."""
+    from unspin.seq2seq.train import main
+
+    tmp = tmp_path_factory.mktemp("tiny")
+    cfg = json.loads(TINY.read_text())
+    cfg.update(data_dir=str(tmp / "data"), output_dir=str(tmp / "model"),
+               work_dir=str(tmp / "run"), fixture=str(REPO / cfg["fixture"]))
+    path = tmp / "tiny.json"
+    path.write_text(json.dumps(cfg))
+    assert main([str(path), "--root", str(REPO)]) == 0
+    return tmp, path
+
+
+def test_tiny_training_writes_model_and_metrics(tiny_model):
+    tmp, _ = tiny_model
+    for name in ("model.safetensors", "config.json", "tokenizer.json", "flags.json",
+                 "unspin.json", "train_metrics.json"):
+        assert (tmp / "model" / name).exists(), name
+    events = [json.loads(x)["event"] for x in (tmp / "run" / "metrics.jsonl").open()]
+    assert events[0] == "start" and events[-1] == "final" and "train" not in events[:1]
+    assert not list((tmp / "model").glob("*.bin")) and not list((tmp / "model").glob("*.pt"))
+
+
+def test_resume_from_checkpoint(tiny_model, capsys):
+    from unspin.seq2seq.train import main
+
+    tmp, path = tiny_model
+    assert main([str(path), "--root", str(REPO), "--max-steps", "25"]) == 0
+    assert "resumed from step 20" in capsys.readouterr().out
+    final = [json.loads(x) for x in (tmp / "run" / "metrics.jsonl").open()][-1]
+    assert final["event"] == "final" and final["step"] == 25
+
+
+def test_safetensors_roundtrip(tiny_model, tmp_path):
+    from unspin.seq2seq.model import SpanRestorer
+
+    tmp, _ = tiny_model
+    a = SpanRestorer.load(tmp / "model")
+    a.save(tmp_path / "copy")
+    b = SpanRestorer.load(tmp_path / "copy")
+    src = ["we will <sp> paintings </sp> with them"]
+    x, m = a.encode_sources(src, 64)
+    dec = torch.tensor([[a.bos_id]])
+    with torch.inference_mode():
+        la = a.model(input_ids=x, attention_mask=m, decoder_input_ids=dec).logits
+        lb = b.model(input_ids=x, attention_mask=m, decoder_input_ids=dec).logits
+    assert torch.allclose(la, lb)
+    assert a.generate(src) == b.generate(src)
+
+
+def test_generate_gives_probabilities(tiny_model):
+    from unspin.seq2seq.model import SpanRestorer
+
+    r = SpanRestorer.load(tiny_model[0] / "model")
+    outs = r.generate(["a <sp> b </sp> c", "x y <sp> now no longer </sp> z"] * 3, batch_size=4)
+    assert len(outs) == 6
+    assert all(isinstance(t, str) and 0.0 <= p <= 1.0 for t, p in outs)
+    assert outs[0] == outs[2]
+
+
+# ------------------------------------------------------------------------------ the stage
+
+SPUN = ("The council stated that it could now no longer paintings with the small village "
+        "due to the fact the want is great.")
+
+
+def test_stage_loads_lazily():
+    stage = ModelStage("/nonexistent")
+    assert stage._restorer is None
+    assert stage.propose(Document("Clean text.", evidence=0.0)) == []  # no load needed
+
+
+def test_stage_proposes_valid_edits(tiny_model):
+    stage = ModelStage(tiny_model[0] / "model", threshold=0.0, min_flag_ratio=0.0)
+    doc = Document(SPUN, evidence=1.0)
+    edits = stage.propose(doc)
+    for e in edits:
+        assert e.source == "model" and e.rule_id == "model"
+        assert doc.text[e.start:e.end] == e.original != e.replacement
+    check_edits(doc.text, sorted(edits))
+    apply_edits(doc.text, edits)
+
+
+def test_stage_never_fires_on_clean_or_protected(tiny_model):
+    stage = ModelStage(tiny_model[0] / "model", threshold=0.0, min_flag_ratio=0.0)
+    assert stage.propose(Document(SPUN, evidence=0.0)) == []
+    url = "see https://example.org/paintings/stated now"
+    doc = Document(url, evidence=1.0)
+    for e in stage.propose(doc):
+        assert e.start >= url.index(" now")
+
+
+def test_stage_skips_spans_covered_by_rules(tiny_model):
+    from unspin.edits import Edit
+
+    stage = ModelStage(tiny_model[0] / "model", threshold=0.0, min_flag_ratio=0.0)
+    doc = Document(SPUN, evidence=1.0)
+    cands = stage.candidates(doc)
+    assert cands
+    s, e = cands[0]
+    doc.proposals = [Edit(s, e, SPUN[s:e], "x", "rule", "r", 0.9)]
+    assert (s, e) not in stage.candidates(doc)
+
+
+# ------------------------------------------------------------------------------ shipped model
+
+shipped = pytest.mark.skipif(default_model_dir() is None, reason="no shipped model")
+
+
+@shipped
+def test_shipped_model_restores_a_spun_sentence():
+    stage = ModelStage()
+    text = ("Ministers stated the plan changed into designed to guard the international "
+            "locations of the area from weather extrude.")
+    edits = stage.propose(Document(text, evidence=1.0))
+    out = apply_edits(text, sorted(edits))
+    assert out != text
+    check_edits(text, sorted(edits))
+
+
+@shipped
+def test_shipped_model_quiet_on_clean_text():
+    stage = ModelStage()
+    text = "The ministers said the plan was designed to protect the region from floods."
+    assert stage.propose(Document(text, evidence=0.0)) == []
