@@ -12,6 +12,8 @@ Per row:
   removed (``"gaussian mixture\\"")"`` -> ``gaussian mixture``). Where the curators listed
   alternatives ("is in accord, correlates") for a phrase that is not itself a list, the first
   alternative is used and the confidence lowered by 0.1.
+* A trailing parenthesised acronym is dropped from the tortured phrase ("key segment analysis
+  (pca)" -> "key segment analysis"): the matcher needs whole words at both ends.
 * Skipped: an expected term equal to the tortured phrase, an empty one, a phrase that does
   not start and end with a letter or digit (the matcher's whole-word test cannot hold), and
   all but the most-papers row of each tortured phrase (ties: first row).
@@ -33,6 +35,7 @@ Usage (seconds)::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import sys
@@ -59,6 +62,14 @@ TEMPLATES = (
     "Our experiments show how {} behaves under noise.",
     "A short survey of {} is given in the appendix.",
 )
+
+
+_TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def clean_tortured(s: str) -> str:
+    """The tortured phrase without a trailing parenthesised acronym ("... (pca)")."""
+    return _TRAILING_NOTE.sub("", s).strip()
 
 
 def clean_expected(s: str) -> str:
@@ -102,7 +113,7 @@ def prior(num_papers: int) -> float:
 
 
 def _check(rule: Rule, spun: str, orig: str) -> bool:
-    table = RuleTable([rule])
+    table = RuleTable([dataclasses.replace(rule, status="active")])
     ms = table.find(spun)
     got = apply_edits(spun, [Edit(m.start, m.end, m.original, m.replacement, "rule", rule.id,
                                   rule.confidence) for m in ms])
@@ -128,6 +139,7 @@ def build(pps: Path, counts_path: Path) -> tuple[list[dict], list[tuple[int, str
     skipped: list[tuple[int, str, str, str]] = []
     best: dict[str, tuple[int, str, str, int]] = {}
     for n, tort, exp, k in rows:
+        tort = clean_tortured(tort)
         key = normalize_phrase(tort)
         repl = clean_expected(exp)
         if k < 0:

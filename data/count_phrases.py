@@ -81,6 +81,10 @@ def collect_phrases(rules_dir: Path, pps: Path | None, extra: list[Path]) -> set
             parts = line.split("\t")
             if i and len(parts) >= 2 and parts[0].strip():
                 phrases.add(normalize_phrase(parts[0]))
+                # the form data/build_pps_rules.py uses: without a trailing "(acronym)"
+                stripped = re.sub(r"\s*\([^()]*\)\s*$", "", parts[0]).strip()
+                if stripped:
+                    phrases.add(normalize_phrase(stripped))
     for f in extra:
         for line in f.read_text(encoding="utf-8").splitlines():
             if line.strip():

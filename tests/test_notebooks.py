@@ -57,7 +57,7 @@ def test_there_are_notebooks():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_executes(path, venv_kernel, monkeypatch):
     monkeypatch.setenv("UNSPIN_SHARED", str(SHARED))
-    monkeypatch.setenv("UNSPIN_NB_DOCS", "8")
+    monkeypatch.setenv("UNSPIN_NB_DOCS", "5")
     nb = execute(path, venv_kernel)
     assert_no_errors(nb, path)
     html = [o for c in nb.cells for o in c.get("outputs", [])

@@ -13,7 +13,7 @@ pytest.importorskip("transformers")
 from unspin.document import Document  # noqa: E402
 from unspin.edits import apply_edits, check_edits  # noqa: E402
 from unspin.seq2seq.data import (context_window, find_flags, format_source,  # noqa: E402
-                                 read_corpora, span_examples, split_of)
+                                 read_corpora, span_examples, split_of, upgrade_source)
 from unspin.seq2seq.stage import ModelStage, default_model_dir  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,7 +28,8 @@ def test_format_and_context():
     s = text.index("four")
     left, right = context_window(text, s, s + 4, left_words=2, right_words=1)
     assert (left, right) == ("two three", "five")
-    assert format_source(left, "four", right) == "two three <sp> four </sp> five"
+    assert format_source(left, "four", right) == "four </sp> two three <sp> five"
+    assert upgrade_source("two three <sp> four </sp> five") == format_source(left, "four", right)
     # context stops at the paragraph end
     s = text.index("six")
     assert context_window(text, s, s + 3, 1, 3)[1] == ""
@@ -115,7 +116,7 @@ def test_safetensors_roundtrip(tiny_model, tmp_path):
     a = SpanRestorer.load(tmp / "model")
     a.save(tmp_path / "copy")
     b = SpanRestorer.load(tmp_path / "copy")
-    src = ["we will <sp> paintings </sp> with them"]
+    src = [format_source("we will", "paintings", "with them")]
     x, m = a.encode_sources(src, 64)
     dec = torch.tensor([[a.bos_id]])
     with torch.inference_mode():
@@ -129,7 +130,8 @@ def test_generate_gives_probabilities(tiny_model):
     from unspin.seq2seq.model import SpanRestorer
 
     r = SpanRestorer.load(tiny_model[0] / "model")
-    outs = r.generate(["a <sp> b </sp> c", "x y <sp> now no longer </sp> z"] * 3, batch_size=4)
+    outs = r.generate([format_source("a", "b", "c"), format_source("x y", "now no longer", "z")] * 3,
+                      batch_size=4)
     assert len(outs) == 6
     assert all(isinstance(t, str) and 0.0 <= p <= 1.0 for t, p in outs)
     assert outs[0] == outs[2]

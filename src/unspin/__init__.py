@@ -20,6 +20,9 @@ from .pipeline import Restorer
 from .restoration import Detection, Restoration, Span
 
 __version__ = "0.1.0"
+
+# Imported eagerly (it is light) so that the function, not the submodule, is ``unspin.detect``.
+from .detect import detect  # noqa: E402
 __all__ = ["restore", "detect", "restore_batch", "apply_edits", "Restorer", "Restoration",
            "Detection", "Span", "Edit", "__version__"]
 
@@ -40,18 +43,6 @@ def restore(text: str, *, use_model: bool | None = None, **options: Any) -> Rest
     ('Prices rose by 3%.', [('with the aid of using', 'rule')])
     """
     return _restorer(use_model, tuple(sorted(options.items()))).restore(text)
-
-
-def detect(text: str, **options: Any) -> Detection:
-    """Screen ``text``: an estimated share of spun words and the flagged phrases.
-
-    >>> d = detect("They will now no longer wait for the 2nd round.")
-    >>> d.score > 0.1, [s.phrase for s in d.spans][:1]
-    (True, ['now no longer'])
-    """
-    from .detect import detect as _detect
-
-    return _detect(text, **options)
 
 
 def restore_batch(batch: dict, column: str = "text", **options: Any) -> dict:

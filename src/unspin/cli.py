@@ -62,9 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - for stdin")
     r.add_argument("-o", "--output", metavar="OUTDIR", help="folder for the outputs")
     r.add_argument("--glob", default="*.txt", help="file pattern inside folders (default *.txt)")
-    r.add_argument("--report", default="json,html", metavar="FORMATS",
+    r.add_argument("--report", default=None, metavar="FORMATS|FILE",
                    help="report formats among json,html,diff,m2 (default json,html); "
-                        "with '-', a FILE for the JSON report (.html/.diff/.m2 by extension)")
+                        "with '-', a FILE for the report (JSON, or HTML/diff/M2 by its "
+                        ".html/.diff/.m2 extension)")
     r.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (default 1)")
     r.add_argument("--resume", action="store_true", help="skip inputs whose outputs are newer")
     _restorer_flags(r)
@@ -169,7 +170,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         _err("error: restore needs -o OUTDIR for files (or '-' to read stdin)")
         return 2
     try:
-        formats = _formats(args.report)
+        formats = _formats(args.report or "json,html")
     except argparse.ArgumentTypeError as exc:
         _err(f"error: --report: {exc}")
         return 2
@@ -193,7 +194,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     errors += plan_errors
     skipped_fresh = 0
     if args.resume:
-        fresh = [j for j in jobs if up_to_date(j)]
+        fresh = [j for j in jobs if up_to_date(j, options)]
         skipped_fresh = len(fresh)
         jobs = [j for j in jobs if j not in fresh]
     results = _run_jobs(jobs, options, args.jobs,
@@ -261,7 +262,11 @@ def _restore_stdin(args: argparse.Namespace) -> int:
     if not _rules_load(options):
         return 2
     restorer = Restorer(**options)
-    report_file = args.report if args.report not in ("json,html",) else None
+    report_file = args.report
+    if report_file and all(f.strip() in FORMATS for f in report_file.split(",")):
+        _err(f"error: with '-', --report takes a FILE path, not the format {report_file!r} "
+             f"(the format follows from its extension: .json, .html, .diff, .m2)")
+        return 2
     pieces_in, edits = [], []
     out = sys.stdout
     offset = 0

@@ -18,10 +18,10 @@ proposed.
 Never touched: ``doc.protected`` spans, spans already proposed by earlier stages (the rule
 table), numbers, capitalised words not at a sentence start (names), very common function words.
 
->>> stage = LexiconStage(mode="fast")                      # doctest: +SKIP
->>> doc = Document("We will paintings with China.", evidence=1.0)
->>> [e.replacement for e in stage.propose(doc)]            # doctest: +SKIP
-['work']
+>>> stage = LexiconStage(mode="fast")
+>>> doc = Document("Officials stated that the regions were calm.", evidence=1.0)
+>>> [(e.original, e.replacement) for e in stage.propose(doc)]
+[('stated', 'said')]
 """
 
 from __future__ import annotations
@@ -73,6 +73,23 @@ class _Slot:
     tok_hi: int
     spun: str           # folded spun form
     cands: list         # [(original, prior, provenance)]
+
+
+def _variant(a: str, b: str) -> bool:
+    """Spelling or inflection variants ("defenses"/"defence", "neighboring"/"neighbouring"):
+    never a spinner's substitution, so never an edit."""
+    if abs(len(a) - len(b)) > 2 or a[:3] != b[:3]:
+        return False
+    # Levenshtein distance <= 2, early exit
+    prev = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        cur = [i]
+        for j, y in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
+        if min(cur) > 2:
+            return False
+        prev = cur
+    return prev[-1] <= 2
 
 
 def _sigmoid(x: float) -> float:
@@ -196,7 +213,7 @@ class LexiconStage:
             if t in STOPWORDS or len(t) < 3 or not free(s, e):
                 continue
             c = lex.candidates(t, self.max_candidates)
-            c = [x for x in c if x[0] not in STOPWORDS or " " in x[0]] if t not in STOPWORDS else c
+            c = [x for x in c if (x[0] not in STOPWORDS or " " in x[0]) and not _variant(t, x[0])]
             if c:
                 slots.append(_Slot(s, e, i, i + 1, t, c))
         return slots
@@ -284,8 +301,10 @@ class LexiconStage:
             ranked.sort(reverse=True)
             lo, g, j, o, prior, prov, boost = ranked[0]
             if self.use_model:
+                # the margin over the runner-up, without the term boost
                 x = self._features(form, o, g, prior, spin_logit + boost, len(ks),
-                                   lo - ranked[1][0] if len(ranked) > 1 else 10.0)
+                                   lo - boost - max((r[0] - r[6] for r in ranked[1:]),
+                                                    default=lo - boost - 10.0))
                 self.last_features[form] = x
             if self.calibration is not None and self.use_model:
                 cal = self.calibration
@@ -386,7 +405,7 @@ class LexiconStage:
         if not items:
             return []
         scores = self.ngram.score_batch(items)
-        terms = self.lexicon.terms if self.term_bonus else frozenset()
+        terms = self.lexicon.terms
         by_form: dict[str, list] = {}
         for (a, b, combos), sc in zip(meta, scores):
             by_form.setdefault(a.spun + " " + b.spun, []).append((a, b, combos, sc))
@@ -395,6 +414,8 @@ class LexiconStage:
             a0, b0, combos, _ = occ[0]
             best = None
             for c, (i, j) in enumerate(combos):
+                if f"{a0.cands[i][0]} {b0.cands[j][0]}" not in terms:
+                    continue  # joint edits only restore known terms ("big data")
                 g = self.lm_weight * sum(sc[c + 1] - sc[0] for _, _, _, sc in occ) / math.sqrt(len(occ))
                 lo = (g + math.log(max(a0.cands[i][1], 1e-6)) + math.log(max(b0.cands[j][1], 1e-6))
                       + prior_logit - self.joint_penalty)
@@ -402,6 +423,8 @@ class LexiconStage:
                     lo += self.term_bonus
                 if best is None or lo > best[0]:
                     best = (lo, i, j)
+            if best is None:
+                continue
             lo, i, j = best
             for a, b, _, _ in occ:
                 sl = _Slot(a.start, b.end, a.tok_lo, b.tok_hi, form, [])

@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from .text import safe_cut
+
 BLOCK_BYTES = 1 << 20      # read 1 MiB at a time
 PIECE_CHARS = 1 << 20      # hand the pipeline about 1M characters at a time
 TMP_SUFFIX = ".unspin-tmp"
@@ -47,7 +49,7 @@ def _open_input(path: str) -> BinaryIO:
 
 
 def iter_text_pieces(path: str, piece_chars: int = PIECE_CHARS) -> Iterator[str]:
-    """Decode ``path`` (or ``-`` for stdin) and yield pieces that end at a line end.
+    """Decode ``path`` (or ``-`` for stdin) and yield pieces cut at safe places.
 
     Memory stays bounded by ``piece_chars`` plus one line (or, for a single huge line, one
     cut at white space). Raises :class:`InputError` on binary or invalid UTF-8 input.
@@ -74,12 +76,8 @@ def iter_text_pieces(path: str, piece_chars: int = PIECE_CHARS) -> Iterator[str]
                                        f" (only UTF-8 text is accepted)") from None
             consumed += len(block)
             carry += text
-            while len(carry) >= piece_chars:
-                cut = carry.rfind("\n", 0, piece_chars) + 1
-                if cut <= 0:
-                    cut = max(carry.rfind(" ", 0, piece_chars), carry.rfind("\t", 0, piece_chars)) + 1
-                if cut <= 0:
-                    cut = piece_chars
+            while len(carry) > piece_chars:
+                cut = safe_cut(carry, piece_chars)
                 yield carry[:cut]
                 carry = carry[cut:]
             if final:

@@ -57,8 +57,9 @@ def output_paths(stem: Path, formats: Sequence[str]) -> list[Path]:
     return [Path(str(stem) + SUFFIXES[k]) for k in ("text", *formats)]
 
 
-def up_to_date(job: Job) -> bool:
-    """Whether every output exists and is newer than the input (for ``--resume``)."""
+def up_to_date(job: Job, options: dict | None = None) -> bool:
+    """Whether every output exists, is newer than the input and, where a JSON report was
+    written, was made with the same ``options`` and unspin version (for ``--resume``)."""
     try:
         src_mtime = os.stat(job.src).st_mtime
     except OSError:
@@ -69,7 +70,26 @@ def up_to_date(job: Job) -> bool:
                 return False
         except OSError:
             return False
+    if options is not None and "json" in job.formats:
+        import json
+
+        try:
+            with open(str(job.stem) + SUFFIXES["json"], encoding="utf-8") as f:
+                made_with = json.load(f).get("options")
+        except (OSError, ValueError):
+            return False
+        if made_with != options_record(options):
+            return False
     return True
+
+
+def options_record(options: dict) -> dict:
+    """The options as recorded in a JSON report (to tell whether outputs are current)."""
+    from . import __version__
+
+    rec = {k: (list(v) if isinstance(v, tuple) else v) for k, v in sorted(options.items())}
+    rec["unspin_version"] = __version__
+    return rec
 
 
 def run_job(job: Job) -> JobResult:
@@ -78,7 +98,8 @@ def run_job(job: Job) -> JobResult:
     for p in output_paths(job.stem, job.formats):
         remove_stale_temps(p)
     try:
-        reports = ReportSet(job.stem, job.formats, job.display)
+        reports = ReportSet(job.stem, job.formats, job.display,
+                            options_record(_RESTORER_OPTIONS or {}))
     except OSError as exc:
         return JobResult(job.display, "error", f"{job.display}: cannot write outputs: "
                                                f"{exc.strerror or exc}")

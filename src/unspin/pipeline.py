@@ -18,6 +18,7 @@ from .document import Document, Stage
 from .edits import Edit
 from .evidence import lift, spin_evidence
 from .restoration import Restoration
+from .text import safe_cut
 from .rules import RuleTable, bundled_rule_files, default_table, load_rules
 
 DEFAULT_THRESHOLD = 0.5
@@ -50,7 +51,7 @@ class RuleStage:
 
 
 def split_chunks(text: str, max_chars: int = DEFAULT_CHUNK_CHARS) -> Iterator[tuple[int, str]]:
-    """Cut ``text`` into pieces of at most ``max_chars`` at line ends, else at white space.
+    """Cut ``text`` into pieces of at most ``max_chars`` (see :func:`~unspin.text.safe_cut`).
 
     >>> list(split_chunks("ab\\ncd\\nef", 4))
     [(0, 'ab\\n'), (3, 'cd\\n'), (6, 'ef')]
@@ -58,11 +59,7 @@ def split_chunks(text: str, max_chars: int = DEFAULT_CHUNK_CHARS) -> Iterator[tu
     pos = 0
     n = len(text)
     while n - pos > max_chars:
-        window = text[pos:pos + max_chars]
-        cut = window.rfind("\n") + 1
-        if cut <= 0:
-            ws = max(window.rfind(" "), window.rfind("\t"))
-            cut = ws + 1 if ws > 0 else max_chars
+        cut = safe_cut(text[pos:pos + max_chars + 1], max_chars)
         yield pos, text[pos:pos + cut]
         pos += cut
     if pos < n or n == 0:

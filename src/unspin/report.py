@@ -18,7 +18,6 @@ Offsets are Python string indices (code points) into the input text; ``line`` an
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import html
 import re
@@ -142,22 +141,74 @@ def html_page(r: "Restoration", title: str = "unspin report") -> str:
             "</body></html>\n")
 
 
-def diff_hunks(before: str, after: str, a_line: int = 0, b_line: int = 0,
+def diff_hunks(before: str, edits: Sequence[Edit], a_line: int = 0, b_line: int = 0,
                context: int = 3) -> str:
-    """Unified-diff hunks of two texts whose first lines are numbered ``a_line + 1`` and
-    ``b_line + 1`` (so a long file can be diffed piece by piece)."""
-    a = before.splitlines(keepends=True)
-    b = after.splitlines(keepends=True)
+    """Unified-diff hunks for ``edits`` on ``before``, whose first line is numbered
+    ``a_line + 1`` (``b_line + 1`` on the restored side), so a long file can be diffed piece
+    by piece. Built from the edits' own line ranges: linear in the text, however repetitive.
+    """
+    if not edits:
+        return ""
+    starts = _line_starts(before)
+    n_lines = len(starts) if starts[-1] < len(before) else len(starts) - 1
+    # Blocks of input lines that edits touch: [first, last] inclusive, with their edits.
+    blocks: list[list] = []
+    for e in sorted(edits):
+        first = bisect_right(starts, e.start) - 1
+        last = max(first, bisect_right(starts, max(e.end - 1, e.start)) - 1)
+        if blocks and first <= blocks[-1][1] + 1:  # adjacent lines form one block
+            blocks[-1][1] = max(blocks[-1][1], last)
+            blocks[-1][2].append(e)
+        else:
+            blocks.append([first, last, [e]])
+
+    def lines(i: int, j: int) -> list[str]:  # input lines i..j-1, ends kept
+        if i >= j:
+            return []
+        end = starts[j] if j < len(starts) else len(before)
+        return before[starts[i]:end].splitlines(keepends=True)
+
+    # Group blocks whose unchanged gap is small enough to share context.
+    groups: list[list] = []
+    for b in blocks:
+        if groups and b[0] - groups[-1][-1][1] - 1 <= 2 * context:
+            groups[-1].append(b)
+        else:
+            groups.append([b])
     out: list[str] = []
-    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
-        i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
-        out.append(f"@@ -{_range(a_line + i1, i2 - i1)} +{_range(b_line + j1, j2 - j1)} @@\n")
-        for tag, x1, x2, y1, y2 in group:
-            if tag == "equal":
-                out.extend(" " + _nl(line) for line in a[x1:x2])
-                continue
-            out.extend("-" + _nl(line) for line in a[x1:x2])
-            out.extend("+" + _nl(line) for line in b[y1:y2])
+    delta = 0  # restored lines minus input lines, before the current group
+    for group in groups:
+        h_start = max(0, group[0][0] - context)
+        h_end = min(n_lines, group[-1][1] + 1 + context)
+        body: list[str] = []
+        pos = h_start
+        a_count = b_count = 0
+        for first, last, bedits in group:
+            for line in lines(pos, first):
+                body.append(" " + _nl(line))
+            a_count += first - pos
+            b_count += first - pos
+            seg_start = starts[first]
+            seg_end = starts[last + 1] if last + 1 < len(starts) else len(before)
+            old = before[seg_start:seg_end]
+            from .edits import apply_edits
+
+            new = apply_edits(old, [e.shifted(-seg_start) for e in bedits])
+            old_lines = old.splitlines(keepends=True)
+            new_lines = new.splitlines(keepends=True)
+            body.extend("-" + _nl(line) for line in old_lines)
+            body.extend("+" + _nl(line) for line in new_lines)
+            a_count += len(old_lines)
+            b_count += len(new_lines)
+            pos = last + 1
+        for line in lines(pos, h_end):
+            body.append(" " + _nl(line))
+        a_count += max(0, h_end - pos)
+        b_count += max(0, h_end - pos)
+        out.append(f"@@ -{_range(a_line + h_start, a_count)} "
+                   f"+{_range(b_line + h_start + delta, b_count)} @@\n")
+        out.extend(body)
+        delta += b_count - a_count
     return "".join(out)
 
 
@@ -177,10 +228,11 @@ def diff_header(path: str) -> str:
     return f"--- a/{path}\n+++ b/{path}\n"
 
 
-def unified_diff(before: str, after: str, path: str = "input", context: int = 3) -> str:
-    """A unified diff by lines (``patch`` applies it; line ends kept exactly).
+def unified_diff(before: str, edits: Sequence[Edit], path: str = "input",
+                 context: int = 3) -> str:
+    """A unified diff by lines of ``edits`` on ``before`` (``patch`` applies it).
 
-    >>> print(unified_diff("a\\nb\\n", "a\\nc\\n", "f.txt"), end="")
+    >>> print(unified_diff("a\\nb\\n", [Edit(2, 3, "b", "c")], "f.txt"), end="")
     --- a/f.txt
     +++ b/f.txt
     @@ -1,2 +1,2 @@
@@ -188,7 +240,7 @@ def unified_diff(before: str, after: str, path: str = "input", context: int = 3)
     -b
     +c
     """
-    hunks = diff_hunks(before, after, 0, 0, context)
+    hunks = diff_hunks(before, edits, 0, 0, context)
     return diff_header(path) + hunks if hunks else ""
 
 

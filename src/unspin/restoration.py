@@ -53,7 +53,7 @@ class Restoration:
         """A unified diff from the input to the restored text, by lines."""
         from .report import unified_diff
 
-        return unified_diff(self.source_text, self.text, path, context)
+        return unified_diff(self.source_text, self.edits, path, context)
 
     def to_m2(self) -> str:
         """The edits in ERRANT's M2 format (one ``S`` block a sentence)."""

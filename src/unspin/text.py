@@ -128,6 +128,34 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_SENTENCE_CUT = re.compile(r"[.!?;][\"'”’)\]]*\s+")
+
+
+def safe_cut(text: str, limit: int) -> int:
+    """Where to cut ``text`` into a first piece of at most ``limit`` characters.
+
+    Prefers a line end, then a sentence end, then white space, so that no phrase a rule or a
+    model could match is cut in two; a piece with none of these is cut at ``limit``.
+
+    >>> t = "One two. Three four five"
+    >>> safe_cut(t, 20), safe_cut(t, 7), safe_cut("abcdef", 4)
+    (9, 4, 4)
+    """
+    if len(text) <= limit:
+        return len(text)
+    nl = text.rfind("\n", 0, limit)
+    if nl >= 0:
+        return nl + 1
+    window = text[:limit]
+    last = None
+    for last in _SENTENCE_CUT.finditer(window):
+        pass
+    if last is not None and last.end() < limit:
+        return last.end()
+    ws = max(window.rfind(" "), window.rfind("\t"))
+    return ws + 1 if ws > 0 else limit
+
+
 def count_words(text: str) -> int:
     """How many word tokens ``text`` has (without building tokens)."""
     return len(_WORD_RE.findall(text))

@@ -6,12 +6,13 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
 from .edits import Edit
-from .fileio import AtomicWriter
+from .fileio import TMP_SUFFIX, AtomicWriter
 from .report import (_CSS, SCHEMA, SCHEMA_VERSION, diff_header, diff_hunks, edit_dicts, m2,
                      render_inline)
 
@@ -63,8 +64,10 @@ class Totals:
 class ReportSet:
     """All outputs of one input file: restored text plus the chosen report formats."""
 
-    def __init__(self, stem: Path, formats: Sequence[str], display_path: str) -> None:
+    def __init__(self, stem: Path, formats: Sequence[str], display_path: str,
+                 options: dict | None = None) -> None:
         self.display_path = display_path
+        self.options = options or {}
         self.totals = Totals()
         self._files: dict[str, AtomicWriter] = {}
         self._first_edit = True
@@ -85,12 +88,16 @@ class ReportSet:
         if "diff" in self._files:
             self._files["diff"].write(diff_header(display_path))
         if "html" in self._files:
-            self._html_tmp = AtomicWriter(str(stem) + ".report.html.body")
-            self._files["html.body"] = self._html_tmp
+            # The article body goes to a temporary file of its own (never renamed into
+            # place), so the page can open with the summary of the whole file.
+            html_target = self._files["html"].target
+            self._html_body_path = html_target.with_name(
+                f".{html_target.name}.body.{os.getpid()}{TMP_SUFFIX}")
+            self._html_body = open(self._html_body_path, "w", encoding="utf-8", newline="")
 
     @property
     def paths(self) -> list[Path]:
-        return [w.target for k, w in self._files.items() if k != "html.body"]
+        return [w.target for w in self._files.values()]
 
     def add(self, before: str, after: str, edits: Sequence[Edit], words: int,
             evidence: float) -> None:
@@ -107,9 +114,9 @@ class ReportSet:
                                 + json.dumps(d, ensure_ascii=False))
                 self._first_edit = False
         if "html" in f:
-            self._html_tmp.write(render_inline(before, edits))
+            self._html_body.write(render_inline(before, edits))
         if "diff" in f:
-            f["diff"].write(diff_hunks(before, after, self.totals.lines_in, self.totals.lines_out))
+            f["diff"].write(diff_hunks(before, edits, self.totals.lines_in, self.totals.lines_out))
         if "m2" in f and edits:
             f["m2"].write(m2(before, edits) + "\n")
         self.totals.add(before, after, edits, words, evidence)
@@ -123,7 +130,7 @@ class ReportSet:
         t = self.totals
         f = self._files
         if "json" in f:
-            tail = {"unspin_version": __version__,
+            tail = {"unspin_version": __version__, "options": self.options,
                     "input": {"path": self.display_path, "chars": t.chars_in, "words": t.words,
                               "sha256": t.sha_in.hexdigest()},
                     "output": {"chars": t.chars_out, "sha256": t.sha_out.hexdigest()},
@@ -131,7 +138,7 @@ class ReportSet:
             f["json"].write(("\n" if not self._first_edit else "") + "], "
                             + json.dumps(tail, ensure_ascii=False, indent=1)[1:] + "\n")
         if "html" in f:
-            self._html_tmp.commit()
+            self._html_body.close()
             s = t.summary()
             by = ", ".join(f"{k} {v}" for k, v in sorted(s["by_source"].items())) or "none"
             title = f"unspin report: {self.display_path}"
@@ -141,12 +148,11 @@ class ReportSet:
                     f"<h1>{html.escape(title)}</h1><div class=\"unspin-summary\">"
                     f"{html.escape(f'{t.edits} edits ({by}); spin score {t.spin_score:.2f}; hover an edit for its source and confidence')}"
                     "</div><div class=\"unspin-article\">")
-            with open(self._html_tmp.target, encoding="utf-8", newline="") as body:
+            with open(self._html_body_path, encoding="utf-8", newline="") as body:
                 while chunk := body.read(1 << 20):
                     w.write(chunk)
             w.write("</div></body></html>\n")
-            self._html_tmp.target.unlink()
-            del f["html.body"]
+            self._html_body_path.unlink()
         for w in f.values():
             w.commit()
 
@@ -154,6 +160,7 @@ class ReportSet:
         """Remove every temporary file; nothing partial is left behind."""
         for w in self._files.values():
             w.abort()
-        body = getattr(self, "_html_tmp", None)
-        if body is not None and body.target.exists() and body.target.name.endswith(".body"):
-            body.target.unlink()
+        body = getattr(self, "_html_body", None)
+        if body is not None:
+            body.close()
+            self._html_body_path.unlink(missing_ok=True)

@@ -13,12 +13,11 @@ Flow (each step a function)::
 * A *flag table* counts, for every spun-side phrase the spinner produced in the training
   documents, how often it was spun and how often the same phrase stood unspun: inference flags
   only phrases of the table, so train and inference see the same spans.
-* A span example is ``left context <sp> span </sp> right context`` -> original span; spans of
+* A span example is ``span </sp> left context <sp> right context`` -> original span; spans of
   the table that were not spun are examples too, whose target is the span itself (keep).
 
->>> ex = format_source("we will", "paintings", "with China")
->>> ex
-'we will <sp> paintings </sp> with China'
+>>> format_source("we will", "paintings", "with China")
+'paintings </sp> we will <sp> with China'
 """
 
 from __future__ import annotations
@@ -51,8 +50,29 @@ ALIGN_KEYS = ("orig_start", "orig_end", "spun_start", "spun_end", "orig", "spun"
 
 
 def format_source(left: str, span: str, right: str) -> str:
-    """The model's input for one flagged span (contexts already trimmed)."""
-    return f"{left} {SPAN_OPEN} {span} {SPAN_CLOSE} {right}".strip()
+    """The model's input for one flagged span (contexts already trimmed).
+
+    The span comes first, closed by ``</sp>``, then the left context, ``<sp>`` where the span
+    stood, and the right context: with the span at fixed positions the decoder learns to copy
+    (and to keep) within a few hundred steps, where a span in the middle took thousands.
+    """
+    return f"{span} {SPAN_CLOSE} {left} {SPAN_OPEN} {right}".strip()
+
+
+def upgrade_source(source: str) -> str:
+    """Rewrite an input of the first data format (``left <sp> span </sp> right``) in the
+    current one; current inputs pass unchanged.
+
+    >>> upgrade_source("we will <sp> paintings </sp> with China")
+    'paintings </sp> we will <sp> with China'
+    """
+    o, c = source.find(f"{SPAN_OPEN} "), source.find(f" {SPAN_CLOSE}")
+    if o < 0 or c < 0 or o > c:
+        return source
+    left = source[:o].strip()
+    span = source[o + len(SPAN_OPEN) + 1:c].strip()
+    right = source[c + len(SPAN_CLOSE) + 1:].strip()
+    return format_source(left, span, right)
 
 
 def context_window(text: str, start: int, end: int, left_words: int = 10,

@@ -30,6 +30,7 @@ class ModelSize:
     ffn_dim: int = 1024
     max_positions: int = 96
     dropout: float = 0.1
+    arch: str = "mbart"  # "mbart": pre-layer-norm (trains from scratch stably); "bart": post-LN
 
 
 def train_tokenizer(texts: Iterable[str], vocab_size: int, path: str | Path | None = None):
@@ -55,10 +56,16 @@ def load_tokenizer(path: str | Path):
 
 
 def build_model(size: ModelSize, tokenizer):
-    """A randomly initialised ``BartForConditionalGeneration`` of ``size``."""
-    from transformers import BartConfig, BartForConditionalGeneration
+    """A randomly initialised encoder-decoder (mBART/BART architecture) of ``size``."""
+    from transformers import (BartConfig, BartForConditionalGeneration, MBartConfig,
+                              MBartForConditionalGeneration)
 
-    cfg = BartConfig(
+    if size.arch not in ("bart", "mbart"):
+        raise ValueError(f"arch must be 'bart' or 'mbart', not {size.arch!r}")
+    config_cls = MBartConfig if size.arch == "mbart" else BartConfig
+    model_cls = MBartForConditionalGeneration if size.arch == "mbart" else \
+        BartForConditionalGeneration
+    cfg = config_cls(
         vocab_size=tokenizer.get_vocab_size(), d_model=size.d_model,
         encoder_layers=size.encoder_layers, decoder_layers=size.decoder_layers,
         encoder_attention_heads=size.attention_heads,
@@ -71,7 +78,7 @@ def build_model(size: ModelSize, tokenizer):
         decoder_start_token_id=tokenizer.token_to_id(BOS),
         forced_eos_token_id=None, scale_embedding=True, tie_word_embeddings=True,
     )
-    return BartForConditionalGeneration(cfg)
+    return model_cls(cfg)
 
 
 class SpanRestorer:
@@ -122,14 +129,16 @@ class SpanRestorer:
         """Load a model folder (safetensors only; never a pickle, never the network)."""
         import torch
         from safetensors.torch import load_file
-        from transformers import BartConfig, BartForConditionalGeneration
+        from transformers import AutoConfig, AutoModelForSeq2SeqLM
 
         folder = Path(folder)
         if not (folder / "model.safetensors").exists():
             raise FileNotFoundError(f"no model.safetensors in {folder}: train one with "
                                     "`unspin train configs/seq2seq-small.json`")
-        cfg = BartConfig.from_json_file(str(folder / "config.json"))
-        model = BartForConditionalGeneration(cfg)
+        cfg = AutoConfig.from_pretrained(str(folder), local_files_only=True)
+        if cfg.model_type not in ("bart", "mbart"):
+            raise ValueError(f"{folder}: unexpected model type {cfg.model_type!r}")
+        model = AutoModelForSeq2SeqLM.from_config(cfg)
         state = load_file(str(folder / "model.safetensors"))
         state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
         emb = state["model.shared.weight"]

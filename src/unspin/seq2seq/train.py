@@ -18,7 +18,7 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from .data import build_datasets
+from .data import build_datasets, upgrade_source
 from .model import BOS, EOS, PAD, ModelSize, SpanRestorer, build_model, load_tokenizer, \
     train_tokenizer
 
@@ -159,6 +159,7 @@ def evaluate_spans(restorer: SpanRestorer, ds, limit: int | None = None,
     how often a spun span is restored with confidence >= 0.5 (and unspun ones changed)."""
     rows = ds if limit is None or len(ds) <= limit else ds.select(range(limit))
     sources, targets, spans = rows["source"], rows["target"], rows["span"]
+    sources = [upgrade_source(x) for x in sources]
     t0 = time.time()
     outs = restorer.generate(sources, batch_size=batch_size)
     dt = time.time() - t0
@@ -203,7 +204,7 @@ def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print,
 
     def _tokenize(batch):
         src = [e.ids[:cfg.max_source_tokens - 1] + [eos_id]
-               for e in tok.encode_batch(batch["source"])]
+               for e in tok.encode_batch([upgrade_source(x) for x in batch["source"]])]
         tgt = [[bos_id] + e.ids[:cfg.max_target_tokens - 2] + [eos_id]
                for e in tok.encode_batch(batch["target"])]
         return {"input_ids": src, "labels": tgt}
@@ -262,7 +263,7 @@ def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print,
         return {"step": step}
     train_ds = dd["train"].map(_tokenize, batched=True, batch_size=1000,
                                remove_columns=dd["train"].column_names, desc="tokenising train",
-                               cache_file_name=str(work / "train-tokenized.arrow"))
+                               cache_file_name=str(work / "train-tokenized-v3.arrow"))
     src_flat, src_off = _flatten(train_ds["input_ids"])
     tgt_flat, tgt_off = _flatten(train_ds["labels"])
     log(f"model: {n_params / 1e6:.2f}M parameters; {len(train_ds)} train examples")
