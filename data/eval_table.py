@@ -7,6 +7,11 @@ Usage::
     .venv/bin/python data/eval_table.py --accurate --limit 40 # adds the SmolLM2 tier (slow)
 
 Rebuild the dev sets first (``data/build_devsets.py``). Prints a Markdown table.
+Unseen tortured phrases, honestly (no PPS rules, a lexicon whose channel never saw them)::
+
+    .venv/bin/python data/build_lexicon.py --pps-split train --out /tmp/lex_dev.json.gz
+    UNSPIN_LEXICON=/tmp/lex_dev.json.gz .venv/bin/python data/eval_table.py \
+        dev/pps_carrier_unseen.jsonl --without-tier pps
 """
 
 from __future__ import annotations
@@ -30,8 +35,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("sets", nargs="*", default=DEFAULT_SETS)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--accurate", action="store_true")
+    ap.add_argument("--without-tier", action="append", default=[],
+                    help="leave rules of this tier out (e.g. pps, to measure unseen phrases)")
     args = ap.parse_args(argv)
-    from unspin import restore
+    from unspin.pipeline import Restorer
+    from unspin.rules import RuleTable, default_table
+
+    rules = None
+    if args.without_tier:
+        rules = RuleTable([r for r in default_table() if r.tier not in args.without_tier])
+    restorers: dict = {}
+
+    def restore(text: str, use_model: bool = False, **opts):
+        key = tuple(sorted(opts.items()))
+        if key not in restorers:
+            restorers[key] = Restorer(use_model=use_model, rules=rules, **opts)
+        return restorers[key].restore(text)
 
     configs = [("rules", {"use_lexicon": False}), ("rules+lexicon fast", {"mode": "fast"})]
     if args.accurate:

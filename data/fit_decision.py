@@ -42,8 +42,8 @@ def examples(stage, rule_stage, text: str, alignment) -> list[tuple[list[float],
     doc.evidence = spin_evidence(rule_stage.signature_hits(edits), len(doc.words))
     doc.proposals = edits
     spun_at = {(a[2], a[3]): a[4].lower() for a in alignment}
-    prior_logit = math.log(stage.spin_prior(doc.evidence) / (1 - stage.spin_prior(doc.evidence))) \
-        - stage.keep_bias
+    rho = stage.spin_prior(doc.evidence, stage.doc_spin_rate(doc))
+    prior_logit = math.log(rho / (1 - rho)) - stage.keep_bias
     stage.calibration = None
     decided = stage.decide(doc, prior_logit)
     votes: dict[str, list[int]] = {}

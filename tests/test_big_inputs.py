@@ -219,12 +219,7 @@ def test_3mb_single_line_streamed_replayable(tmp_path, restorer, baseline_rss):
                    max_extra_mib=80, formats="json,html,m2")
 
 
-CUT_BUG = ("pipeline.split_chunks (100k chars) and fileio.iter_text_pieces (1M chars) cut a "
-           "line with no line end at the last white space, which can fall inside a multi-word "
-           "rule phrase ('now no | longer'); that phrase is then not restored")
-
-
-@pytest.mark.xfail(strict=True, reason=CUT_BUG)
+# A line with no line end is cut at sentence ends, so no multi-word phrase is cut in two.
 def test_3mb_single_line_exact(tmp_path, restorer, baseline_rss):
     restored, want, n = check_big_file(tmp_path, restorer, WORDS_UNIT, 3_000_000,
                                        baseline_rss, max_extra_mib=80, formats="json")
@@ -237,26 +232,20 @@ def test_50mb_single_line_streamed_replayable(tmp_path, restorer, baseline_rss):
                    max_extra_mib=120, formats="json,html")
 
 
-def test_api_single_line_exact_at_chunk_cuts_xfail(restorer):
+def test_api_single_line_exact_at_chunk_cuts(restorer):
     text = WORDS_UNIT * 3000  # ~480k characters, one line: several 100k-character chunks
     out = restorer.restore(text).text
-    if "now no longer" in out or "with the aid of using" in out:
-        pytest.xfail(CUT_BUG)
     assert out == restored_unit(restorer, WORDS_UNIT) * 3000
 
 
 # ------------------------------------------------------------------ diff report speed
 
-DIFF_BUG = ("report.diff_hunks runs difflib.SequenceMatcher(autojunk=False) over each 1M-char "
-            "piece's lines: quadratic when lines repeat (blank lines, boilerplate)")
-
-
-@pytest.mark.xfail(strict=True, reason=DIFF_BUG)
+# The diff is built from the edits' line ranges, so repeated lines cost nothing extra.
 def test_diff_report_linear_on_repeated_lines():
     code = ("from unspin.report import diff_hunks\n"
-            "a = 'now no longer here\\n' + 'same line\\n' * 8000\n"
-            "b = 'not here\\n' + 'same line\\n' * 8000\n"
-            "assert diff_hunks(a, b).count('@@') == 2\n")
+            "from unspin.edits import Edit\n"
+            "a = 'now no longer here\\n' + 'same line\\n' * 80000\n"
+            "assert diff_hunks(a, [Edit(0, 13, 'now no longer', 'not')]).count('@@') == 2\n")
     try:
         subprocess.run([sys.executable, "-c", code], timeout=3, check=True)
     except subprocess.TimeoutExpired:

@@ -186,7 +186,6 @@ def test_resume_redoes_outputs_made_with_other_options(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["restore", str(d), "-o", str(out), *BASE]) == 0
     assert main(["restore", str(d), "-o", str(out), "--resume", "--threshold", "0.9", *BASE]) == 0
-    assert "restored 1 file(s)" in capsys.readouterr().err or True
     rep = json.loads((out / "a.report.json").read_text())
     assert rep["options"]["threshold"] == 0.9
 

@@ -74,19 +74,28 @@ def test_span_examples_targets():
 # ------------------------------------------------------------------------------ training
 
 
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory):
-    """Train the tiny config for a few steps on the fixture (seconds)."""
+def _train_tiny(tmp, kind):
     from unspin.seq2seq.train import main
 
-    tmp = tmp_path_factory.mktemp("tiny")
     cfg = json.loads(TINY.read_text())
     cfg.update(data_dir=str(tmp / "data"), output_dir=str(tmp / "model"),
-               work_dir=str(tmp / "run"), fixture=str(REPO / cfg["fixture"]))
+               work_dir=str(tmp / "run"), fixture=str(REPO / cfg["fixture"]), kind=kind)
     path = tmp / "tiny.json"
     path.write_text(json.dumps(cfg))
     assert main([str(path), "--root", str(REPO)]) == 0
     return tmp, path
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    """Train the tiny (classifier) config for a few steps on the fixture (seconds)."""
+    return _train_tiny(tmp_path_factory.mktemp("tiny"), "classifier")
+
+
+@pytest.fixture(scope="module")
+def tiny_encdec(tmp_path_factory):
+    """The same with the encoder-decoder design."""
+    return _train_tiny(tmp_path_factory.mktemp("tiny-encdec"), "seq2seq")
 
 
 def test_tiny_training_writes_model_and_metrics(tiny_model):
@@ -109,32 +118,41 @@ def test_resume_from_checkpoint(tiny_model, capsys):
     assert final["event"] == "final" and final["step"] == 25
 
 
-def test_safetensors_roundtrip(tiny_model, tmp_path):
-    from unspin.seq2seq.model import SpanRestorer
+@pytest.mark.parametrize("which", ["tiny_model", "tiny_encdec"])
+def test_safetensors_roundtrip(which, request, tmp_path):
+    from unspin.seq2seq.model import load_restorer
 
-    tmp, _ = tiny_model
-    a = SpanRestorer.load(tmp / "model")
+    tmp, _ = request.getfixturevalue(which)
+    a = load_restorer(tmp / "model")
     a.save(tmp_path / "copy")
-    b = SpanRestorer.load(tmp_path / "copy")
-    src = [format_source("we will", "paintings", "with them")]
-    x, m = a.encode_sources(src, 64)
-    dec = torch.tensor([[a.bos_id]])
-    with torch.inference_mode():
-        la = a.model(input_ids=x, attention_mask=m, decoder_input_ids=dec).logits
-        lb = b.model(input_ids=x, attention_mask=m, decoder_input_ids=dec).logits
-    assert torch.allclose(la, lb)
+    b = load_restorer(tmp_path / "copy")
+    sa, sb = a.model.state_dict(), b.model.state_dict()
+    assert sa.keys() == sb.keys()
+    assert all(torch.equal(sa[k], sb[k]) for k in sa)
+    src = [format_source("we will", "paintings", "with them"),
+           format_source("it", "changed into", "late")]
     assert a.generate(src) == b.generate(src)
+    assert not list(tmp.glob("model/*.bin")) and not list(tmp.glob("model/*.pt"))
 
 
-def test_generate_gives_probabilities(tiny_model):
-    from unspin.seq2seq.model import SpanRestorer
+@pytest.mark.parametrize("which", ["tiny_model", "tiny_encdec"])
+def test_generate_gives_probabilities(which, request):
+    from unspin.seq2seq.model import load_restorer
 
-    r = SpanRestorer.load(tiny_model[0] / "model")
+    r = load_restorer(request.getfixturevalue(which)[0] / "model")
     outs = r.generate([format_source("a", "b", "c"), format_source("x y", "now no longer", "z")] * 3,
                       batch_size=4)
     assert len(outs) == 6
     assert all(isinstance(t, str) and 0.0 <= p <= 1.0 for t, p in outs)
     assert outs[0] == outs[2]
+
+
+def test_encdec_training_resumes(tiny_encdec, capsys):
+    from unspin.seq2seq.train import main
+
+    tmp, path = tiny_encdec
+    assert main([str(path), "--root", str(REPO), "--max-steps", "22"]) == 0
+    assert "resumed from step 20" in capsys.readouterr().out
 
 
 # ------------------------------------------------------------------------------ the stage

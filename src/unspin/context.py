@@ -19,9 +19,9 @@ Never touched: ``doc.protected`` spans, spans already proposed by earlier stages
 table), numbers, capitalised words not at a sentence start (names), very common function words.
 
 >>> stage = LexiconStage(mode="fast")
->>> doc = Document("Officials stated that the regions were calm.", evidence=1.0)
+>>> doc = Document("The plan will convey food to the regions in need.", evidence=1.0)
 >>> [(e.original, e.replacement) for e in stage.propose(doc)]
-[('stated', 'said')]
+[('convey', 'bring')]
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ one two three first new many much some few
 """.split())
 
 
-DEFAULT_KEEP_BIAS = 2.0
+DEFAULT_KEEP_BIAS = 2.0  # the calibration was fitted at this keep-bias
 # Logistic calibration of the per-form decision, fitted by `data/fit_decision.py --docs 100`
 # (90k decisions on synthetic spins of held-out documents that no dev set uses, and on the
 # same documents unspun). ``calibration={}`` uses the hand-set formula instead.
@@ -116,13 +116,13 @@ class LexiconStage:
     name = "lexicon"
 
     def __init__(self, mode: str = "fast", threshold: float = 0.5, *, spin_rate: float = 0.3,
-                 floor: float = 0.002, keep_bias: float = DEFAULT_KEEP_BIAS, max_candidates: int = 12,
+                 floor: float = 0.002, keep_bias: float = 2.5, max_candidates: int = 12,
                  lexicon: Lexicon | None = None, scorer: Scorer | None = None,
                  use_model: bool = True, shortlist: int = 2, min_evidence: float = 0.0,
                  joint: bool = True, joint_k: int = 4, joint_penalty: float = 1.0,
                  term_bonus: float = 3.0, lm_weight: float = 0.9, phrase_penalty: float = 2.0,
                  accurate_gate: float = -3.0, calibration: dict | None = None,
-                 term_spin_prior: float = 0.3):
+                 term_spin_prior: float = 0.3, pps_spin_rate: float = 0.03):
         if mode not in ("fast", "accurate"):
             raise ValueError(f"mode must be 'fast' or 'accurate', not {mode!r}")
         if not 0.0 <= threshold <= 1.0:
@@ -146,6 +146,7 @@ class LexiconStage:
         self.calibration = DEFAULT_CALIBRATION if calibration is None else (calibration or None)
         self.last_features: dict = {}
         self.term_spin_prior = term_spin_prior
+        self.pps_spin_rate = pps_spin_rate
         self._term_hits: set = set()
         self._lexicon = lexicon
         self._scorer = scorer
@@ -219,12 +220,24 @@ class LexiconStage:
         return slots
 
     # decision ---------------------------------------------------------------------------
-    def spin_prior(self, evidence: float) -> float:
-        return min(0.9, self.floor + max(evidence, self.min_evidence) * self.spin_rate)
+    def spin_prior(self, evidence: float, rate: float | None = None) -> float:
+        """Prior that one word of a document with this evidence was spun."""
+        rate = self.spin_rate if rate is None else rate
+        return min(0.9, self.floor + max(evidence, self.min_evidence) * rate)
+
+    def doc_spin_rate(self, doc: Document) -> float:
+        """The spin rate the evidence implies: tortured-phrase (``pps``) rule hits point to a
+        spinner that changes terms, not a third of all words, so they imply ``pps_spin_rate``."""
+        rule_ids = [e.rule_id for e in doc.proposals if e.source == "rule"]
+        if not rule_ids:
+            return self.spin_rate
+        share = sum(1 for r in rule_ids if r.startswith("pps")) / len(rule_ids)
+        return self.spin_rate * (1 - share) + self.pps_spin_rate * share
 
     def propose(self, doc: Document) -> list[Edit]:
         """Candidate edits for ``doc`` (one choice per spun form, confidence-scored)."""
-        prior_logit = _logit(self.spin_prior(doc.evidence)) - self.keep_bias
+        prior_logit = _logit(self.spin_prior(doc.evidence, self.doc_spin_rate(doc))) \
+            - self.keep_bias
         edits: list[Edit] = []
         for sl, o, lo, prov in self.decide(doc, prior_logit):
             conf = _sigmoid(lo)

@@ -86,3 +86,74 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
         pos = e.end
     out.append(text[pos:])
     return "".join(out)
+
+
+def compose_edits(text: str, first: Sequence[Edit], second: Sequence[Edit]) -> list[Edit]:
+    """Edits on ``text`` equal to applying ``first``, then ``second`` (whose offsets are into
+    the output of ``first``). A second-pass edit that touches a first-pass replacement is
+    merged with it into one edit, with the later edit's source and the lower confidence.
+
+    >>> t = "an excessive weather extrude"
+    >>> e1 = [Edit(13, 28, "weather extrude", "climate change", "rule", "a", 0.9)]
+    >>> e2 = [Edit(3, 12, "excessive", "extreme", "rule", "b", 0.7)]
+    >>> both = compose_edits(t, e1, e2)
+    >>> apply_edits(t, both) == apply_edits(apply_edits(t, e1), e2), len(both)
+    (True, 2)
+    >>> e3 = [Edit(3, 20, "excessive climate", "harsh weather", "rule", "c", 0.6)]
+    >>> [(e.original, e.replacement) for e in compose_edits(t, e1, e3)]
+    [('excessive weather extrude', 'harsh weather change')]
+    """
+    first = sorted(first)
+    second = sorted(second)
+    if not second:
+        return list(first)
+    mid = apply_edits(text, first)
+    regions: list[tuple[int, int, Edit]] = []  # first-pass replacements, in ``mid``
+    shift = 0
+    for e in first:
+        regions.append((e.start + shift, e.start + shift + len(e.replacement), e))
+        shift += len(e.replacement) - (e.end - e.start)
+
+    def touches(a: int, b: int, lo: int, hi: int) -> bool:
+        if a == b or lo == hi:
+            return lo <= a <= hi if a == b else a <= lo <= b and a < lo < b
+        return a < hi and lo < b
+
+    def to_text(pos: int) -> int:
+        # ``pos`` lies outside every replacement: undo the shifts of those before it.
+        return pos - sum(len(e.replacement) - (e.end - e.start)
+                         for a, b, e in regions if b <= pos and not (a == b == pos))
+
+    out: list[Edit] = []
+    merged: set[int] = set()
+    i = 0
+    while i < len(second):
+        group = [second[i]]
+        lo, hi = second[i].start, second[i].end
+        i += 1
+        touched: set[int] = set()
+        while True:
+            new = {k for k, (a, b, _) in enumerate(regions) if touches(a, b, lo, hi)} - touched
+            grew = bool(new)
+            touched |= new
+            for k in new:
+                lo, hi = min(lo, regions[k][0]), max(hi, regions[k][1])
+            while i < len(second) and second[i].start < hi:
+                group.append(second[i])
+                hi = max(hi, second[i].end)
+                i += 1
+                grew = True
+            if not grew:
+                break
+        merged |= touched
+        starts = [regions[k][2].start for k in touched if regions[k][0] == lo]
+        ends = [regions[k][2].end for k in touched if regions[k][1] == hi]
+        start = starts[0] if starts else to_text(lo)
+        end = ends[-1] if ends else to_text(hi)
+        replacement = apply_edits(mid[lo:hi], [e.shifted(-lo) for e in group])
+        conf = min([e.confidence for e in group] + [regions[k][2].confidence for k in touched])
+        out.append(Edit(start, end, text[start:end], replacement, group[-1].source,
+                        "+".join(dict.fromkeys(e.rule_id for e in group)), conf))
+    out.extend(e for k, (_, _, e) in enumerate(regions) if k not in merged)
+    out.sort()
+    return out

@@ -252,8 +252,11 @@ class Lexicon:
 
 @lru_cache(maxsize=None)
 def default_lexicon() -> Lexicon:
-    """The shared lexicon over the shipped file (loaded on first lookup)."""
-    return Lexicon()
+    """The shared lexicon over the shipped file, or over ``$UNSPIN_LEXICON`` when set
+    (e.g. a dev build that leaves held-out PPS pairs out); loaded on first lookup."""
+    import os
+
+    return Lexicon(os.environ.get("UNSPIN_LEXICON") or None)
 
 
 def candidates(spun: str, limit: int = 12) -> list[tuple[str, float, str]]:

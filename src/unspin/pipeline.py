@@ -15,7 +15,7 @@ from typing import Iterator, Sequence
 
 from .decide import fix_articles, select
 from .document import Document, Stage
-from .edits import Edit
+from .edits import Edit, apply_edits, compose_edits
 from .evidence import lift, spin_evidence
 from .restoration import Restoration
 from .text import safe_cut
@@ -26,6 +26,7 @@ DEFAULT_CHUNK_CHARS = 100_000
 # A capitalised match that does not start a sentence is likely a name ("Home Office").
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘'(\[\n]|\n\s*)\s*$")
 NAME_PENALTY = 0.5
+MAX_RULE_PASSES = 3
 
 
 class RuleStage:
@@ -126,7 +127,24 @@ class Restorer:
     def _restore_piece(self, text: str) -> tuple[list[Edit], float, int]:
         doc = self.propose(text)
         edits = fix_articles(text, select(doc.proposals, self.threshold, doc.protected))
-        return edits, doc.evidence, doc.n_words
+        evidence = doc.evidence
+        # A restored phrase can be the context another rule waits for ("an excessive
+        # climate change"): rerun the (cheap) rule table until nothing changes, so that
+        # restoring the output again changes nothing.
+        for _ in range(MAX_RULE_PASSES - 1):
+            if not edits:
+                break
+            current = apply_edits(text, edits)
+            again = Document(current)
+            more = self.rule_stage.propose(again)
+            if not more:
+                break
+            more = [_lifted(e, evidence) for e in more]
+            more = fix_articles(current, select(more, self.threshold, again.protected))
+            if not more:
+                break
+            edits = compose_edits(text, edits, more)
+        return edits, evidence, doc.n_words
 
     def restore(self, text: str) -> Restoration:
         """Restore ``text``; see :class:`~unspin.restoration.Restoration`."""

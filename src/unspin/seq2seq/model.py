@@ -31,6 +31,7 @@ class ModelSize:
     max_positions: int = 96
     dropout: float = 0.1
     arch: str = "mbart"  # "mbart": pre-layer-norm (trains from scratch stably); "bart": post-LN
+    scale_embedding: bool = False  # True drowns the position signal: copying learns slowly
 
 
 def train_tokenizer(texts: Iterable[str], vocab_size: int, path: str | Path | None = None):
@@ -76,7 +77,8 @@ def build_model(size: ModelSize, tokenizer):
         pad_token_id=tokenizer.token_to_id(PAD), bos_token_id=tokenizer.token_to_id(BOS),
         eos_token_id=tokenizer.token_to_id(EOS),
         decoder_start_token_id=tokenizer.token_to_id(BOS),
-        forced_eos_token_id=None, scale_embedding=True, tie_word_embeddings=True,
+        forced_eos_token_id=None, scale_embedding=size.scale_embedding,
+        tie_word_embeddings=True,
     )
     return model_cls(cfg)
 
@@ -218,3 +220,178 @@ class SpanRestorer:
                     results[i] = (text, float(torch.exp(logp[r])) if done[r] else 0.0)
         out = [results[i] for i in range(len(sources))]
         return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The span classifier: an encoder that picks the original of a flagged span from the originals
+# the spinner was seen to replace by it (or KEEP). It measured better than the encoder-decoder
+# under the 2-core budget (see the model card): no copying has to be learned.
+
+KEEP = "<keep>"
+
+
+def build_classifier(size: ModelSize, tokenizer, n_classes: int):
+    """A randomly initialised :class:`SpanClassifierNet` of ``size``."""
+    from transformers import BertConfig
+
+    cfg = BertConfig(
+        vocab_size=tokenizer.get_vocab_size(), hidden_size=size.d_model,
+        num_hidden_layers=size.encoder_layers, num_attention_heads=size.attention_heads,
+        intermediate_size=size.ffn_dim, max_position_embeddings=size.max_positions,
+        hidden_dropout_prob=size.dropout, attention_probs_dropout_prob=0.0,
+        pad_token_id=tokenizer.token_to_id(PAD), type_vocab_size=1, num_labels=n_classes)
+    return SpanClassifierNet(cfg)
+
+
+def _net_class():
+    import torch
+
+    class _Net(torch.nn.Module):
+        def __init__(self, config):
+            super().__init__()
+            from transformers import BertModel
+
+            self.config = config
+            self.bert = BertModel(config, add_pooling_layer=False)
+            self.drop = torch.nn.Dropout(config.hidden_dropout_prob)
+            self.head = torch.nn.Linear(config.hidden_size, config.num_labels)
+
+        def forward(self, input_ids, attention_mask, span_mask):
+            h = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            w = span_mask.unsqueeze(-1).to(h.dtype)
+            pooled = (h * w).sum(1) / w.sum(1).clamp(min=1.0)
+            return self.head(self.drop(torch.cat([pooled], dim=-1)))
+
+    return _Net
+
+
+def SpanClassifierNet(config):  # noqa: N802 - a factory that looks like a class
+    """BERT-style encoder, mean-pooled over the span tokens (before ``</sp>``), linear head."""
+    return _net_class()(config)
+
+
+def span_mask_for(input_ids, close_id: int):
+    """1 on the tokens before the first ``</sp>`` of each row (the span comes first)."""
+    import torch
+
+    is_close = (input_ids == close_id).long()
+    before = (torch.cumsum(is_close, dim=1) == 0).long()
+    return before
+
+
+class SpanClassifierRestorer:
+    """Classifier + tokenizer + flag table + candidates (phrase -> class ids seen for it)."""
+
+    kind = "classifier"
+
+    def __init__(self, net, tokenizer, classes: list[str], candidates: dict, flags: dict,
+                 settings: dict, name: str = "model"):
+        self.model = net.eval()
+        self.tokenizer = tokenizer
+        self.classes = classes
+        self.candidates = candidates
+        self.flags = flags
+        self.settings = settings
+        self.name = name
+        self.pad_id = tokenizer.token_to_id(PAD)
+        self.eos_id = tokenizer.token_to_id(EOS)
+        self.close_id = tokenizer.token_to_id(SPAN_CLOSE)
+        self.keep_id = classes.index(KEEP)
+
+    def save(self, folder: str | Path) -> None:
+        import torch
+        from safetensors.torch import save_file
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        state = {k: v.detach().contiguous() for k, v in self.model.state_dict().items()}
+        if self.settings.get("save_dtype") == "float16":
+            state = {k: (v.to(torch.float16) if v.is_floating_point() else v)
+                     for k, v in state.items()}
+        save_file(state, str(folder / "model.safetensors"), metadata={"format": "pt"})
+        self.model.config.to_json_file(str(folder / "config.json"))
+        self.tokenizer.save(str(folder / "tokenizer.json"))
+        for fname, obj in (("classes.json", self.classes), ("candidates.json", self.candidates),
+                           ("flags.json", self.flags)):
+            with open(folder / fname, "w", encoding="utf-8") as f:
+                json.dump(obj, f, ensure_ascii=False, separators=(",", ":"))
+        with open(folder / "unspin.json", "w", encoding="utf-8") as f:
+            json.dump({**self.settings, "kind": "classifier"}, f, indent=2, sort_keys=True)
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "SpanClassifierRestorer":
+        from safetensors.torch import load_file
+        from transformers import BertConfig
+
+        folder = Path(folder)
+        cfg = BertConfig.from_json_file(str(folder / "config.json"))
+        net = SpanClassifierNet(cfg)
+        state = load_file(str(folder / "model.safetensors"))
+        net.load_state_dict({k: v.float() if v.is_floating_point() else v
+                             for k, v in state.items()})
+        tok = load_tokenizer(folder / "tokenizer.json")
+        objs = {}
+        for fname in ("classes.json", "candidates.json", "flags.json", "unspin.json"):
+            with open(folder / fname, encoding="utf-8") as f:
+                objs[fname] = json.load(f)
+        return cls(net, tok, objs["classes.json"], objs["candidates.json"],
+                   objs["flags.json"], objs["unspin.json"], name=folder.name)
+
+    def encode_sources(self, sources: Sequence[str], max_len: int):
+        import torch
+
+        encs = self.tokenizer.encode_batch(list(sources))
+        ids = [e.ids[: max_len - 1] + [self.eos_id] for e in encs]
+        n = max(len(x) for x in ids)
+        input_ids = torch.full((len(ids), n), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(ids), n), dtype=torch.long)
+        for i, x in enumerate(ids):
+            input_ids[i, : len(x)] = torch.tensor(x)
+            mask[i, : len(x)] = 1
+        return input_ids, mask
+
+    def generate(self, sources: Sequence[str], max_new_tokens: int = 12,
+                 batch_size: int = 64) -> list[tuple[str, float]]:
+        """For each input, the chosen original (the span itself for KEEP) and its probability,
+        renormalised over KEEP and the originals seen for that spun phrase."""
+        import torch
+
+        from .data import phrase_key
+
+        max_len = int(self.settings.get("max_source_tokens", 64))
+        out: list[tuple[str, float]] = []
+        with torch.inference_mode():
+            for b in range(0, len(sources), batch_size):
+                chunk = list(sources[b:b + batch_size])
+                x, m = self.encode_sources(chunk, max_len)
+                logits = self.model(x, m, span_mask_for(x, self.close_id))
+                for r, src in enumerate(chunk):
+                    span = src.split(f" {SPAN_CLOSE}", 1)[0].strip()
+                    allowed = [self.keep_id] + list(self.candidates.get(phrase_key(span), []))
+                    lp = torch.log_softmax(logits[r, allowed], dim=-1)
+                    j = int(lp.argmax())
+                    p = float(lp[j].exp())
+                    cid = allowed[j]
+                    text = span if cid == self.keep_id else _transfer_case(span,
+                                                                          self.classes[cid])
+                    out.append((text, p))
+        return out
+
+
+def _transfer_case(src: str, rep: str) -> str:
+    if src.isupper() and len(src) > 1:
+        return rep.upper()
+    if src[:1].isupper():
+        return rep[:1].upper() + rep[1:]
+    return rep
+
+
+def load_restorer(folder: str | Path):
+    """Load whichever kind of model ``folder`` holds (classifier or encoder-decoder)."""
+    folder = Path(folder)
+    if not (folder / "model.safetensors").exists():
+        raise FileNotFoundError(f"no model.safetensors in {folder}: train one with "
+                                "`unspin train configs/seq2seq-small.json`")
+    if (folder / "classes.json").exists():
+        return SpanClassifierRestorer.load(folder)
+    return SpanRestorer.load(folder)

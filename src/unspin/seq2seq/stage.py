@@ -73,14 +73,14 @@ class ModelStage:
     def restorer(self):
         """The loaded :class:`~unspin.seq2seq.model.SpanRestorer` (loaded on first use)."""
         if self._restorer is None:
-            from .model import SpanRestorer
+            from .model import load_restorer
 
             folder = self.model_dir or default_model_dir()
             if folder is None:
                 raise FileNotFoundError(
                     f"model {DEFAULT_MODEL!r} is not installed: train it with "
                     "`unspin train configs/seq2seq-small.json` or pass use_model=False")
-            self._restorer = SpanRestorer.load(folder)
+            self._restorer = load_restorer(folder)
             self._flags = {k: v for k, v in self._restorer.flags.items()
                            if v[0] / max(1, v[0] + v[1]) >= self.min_flag_ratio}
         return self._restorer

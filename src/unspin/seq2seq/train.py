@@ -58,6 +58,9 @@ class TrainConfig:
     threads: int = 2
     save_dtype: str = "float16"
     fixture: str | None = None  # a JSONL of clean documents instead of the corpora (tests)
+    kind: str = "classifier"  # "classifier" (shipped) or "seq2seq" (encoder-decoder)
+    min_class_count: int = 2
+    max_classes: int = 20000
 
     @classmethod
     def from_json(cls, path: str | Path, **overrides) -> "TrainConfig":
@@ -183,6 +186,10 @@ def evaluate_spans(restorer: SpanRestorer, ds, limit: int | None = None,
 def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print,
           export: Path | None = None) -> dict:
     """Run ``cfg``; returns the final metrics. Safe to re-run: resumes from the checkpoint."""
+    if cfg.kind == "classifier":
+        return train_classifier(cfg, root, resume, log, export)
+    if cfg.kind != "seq2seq":
+        raise ValueError(f"kind must be 'classifier' or 'seq2seq', not {cfg.kind!r}")
     import torch
 
     torch.set_num_threads(max(1, cfg.threads))
@@ -318,6 +325,173 @@ def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print,
     restorer = SpanRestorer(model, tok, flags, settings, name=cfg.name)
     final = evaluate_spans(restorer, dev_ds, cfg.eval_examples) if len(dev_ds) else {}
     final.update(step=step, seen=seen, elapsed_s=round(elapsed, 1), params=n_params)
+    _log_jsonl(metrics_path, event="final", **final)
+    out = _resolve(root, cfg.output_dir)
+    restorer.save(out)
+    with open(out / "train_metrics.json", "w") as f:
+        json.dump({"dev": final, "config": asdict(cfg)}, f, indent=2)
+    log(f"saved {out}: {final}")
+    return final
+
+
+def train_classifier(cfg: TrainConfig, root: Path, resume: bool = True, log=print,
+                     export: Path | None = None) -> dict:
+    """The span classifier: same data, same tokenizer; the original is picked from the
+    originals seen for the spun phrase (or KEEP) instead of being generated."""
+    import numpy as np
+    import torch
+    from collections import Counter
+
+    from .data import phrase_key
+    from .model import KEEP, SPAN_CLOSE, SpanClassifierRestorer, build_classifier, \
+        span_mask_for
+
+    torch.set_num_threads(max(1, cfg.threads))
+    random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    work = _resolve(root, cfg.work_dir)
+    work.mkdir(parents=True, exist_ok=True)
+    metrics_path = work / "metrics.jsonl"
+    dd, data_dir = prepare_data(cfg, root, log)
+    tok_path = work / "tokenizer.json"
+    if not tok_path.exists():
+        tr = dd["train"]
+        n = min(len(tr), cfg.tokenizer_texts)
+        texts = (t for r in tr.select(range(n)) for t in (r["source"], r["target"]))
+        train_tokenizer(texts, cfg.size.vocab_size, tok_path)
+    tok = load_tokenizer(tok_path)
+    eos_id, pad_id, close_id = (tok.token_to_id(t) for t in (EOS, PAD, SPAN_CLOSE))
+    with open(data_dir / "flags.json", encoding="utf-8") as f:
+        flags = json.load(f)
+
+    tr = dd["train"]
+    targets, spans, changed = tr["target"], tr["span"], tr["changed"]
+    counts = Counter(phrase_key(t) for t, c in zip(targets, changed) if c)
+    classes = [KEEP] + [k for k, c in counts.most_common(cfg.max_classes)
+                        if c >= cfg.min_class_count]
+    cid = {k: i for i, k in enumerate(classes)}
+    pairs: Counter = Counter()
+    labels = np.full(len(tr), -100, dtype=np.int64)
+    for i, (t, sp, c) in enumerate(zip(targets, spans, changed)):
+        if not c:
+            labels[i] = 0
+        elif phrase_key(t) in cid:
+            labels[i] = cid[phrase_key(t)]
+            pairs[(phrase_key(sp), labels[i])] += 1
+    candidates: dict[str, list[int]] = {}
+    for (sp, c), n in pairs.most_common():
+        if sp in flags and n >= 1 and len(candidates.setdefault(sp, [])) < 24:
+            candidates[sp].append(int(c))
+    settings = {"left_words": cfg.left_words, "right_words": cfg.right_words,
+                "max_source_tokens": cfg.max_source_tokens, "save_dtype": cfg.save_dtype,
+                "min_spun": cfg.min_spun, "min_ratio": cfg.min_ratio, "name": cfg.name}
+    net = build_classifier(cfg.size, tok, len(classes))
+    n_params = sum(p.numel() for p in net.parameters())
+    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
+                            betas=(0.9, 0.98))
+
+    def lr_at(step, elapsed=0.0):
+        if step < cfg.warmup_steps:
+            return cfg.lr * (step + 1) / cfg.warmup_steps
+        frac = (step - cfg.warmup_steps) / max(1, cfg.max_steps - cfg.warmup_steps)
+        if cfg.max_minutes:
+            frac = max(frac, elapsed / (cfg.max_minutes * 60))
+        return cfg.lr * max(0.05, 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
+
+    step, epoch, seen, elapsed = 0, 0, 0, 0.0
+    ckpt = work / "checkpoint"
+    if resume and (ckpt / "state.pt").exists():
+        from safetensors.torch import load_file
+
+        net.load_state_dict(load_file(str(ckpt / "model.safetensors")))
+        st = torch.load(ckpt / "state.pt", weights_only=True)
+        opt.load_state_dict(st["optimizer"])
+        step, epoch, seen, elapsed = st["step"], st["epoch"], st["seen"], st["elapsed"]
+        log(f"resumed from step {step}")
+
+    def make_restorer():
+        return SpanClassifierRestorer(net, tok, classes, candidates, flags, settings,
+                                      name=cfg.name)
+
+    def save_ckpt():
+        from safetensors.torch import save_file
+
+        ckpt.mkdir(exist_ok=True)
+        save_file({k: v.contiguous() for k, v in net.state_dict().items()},
+                  str(ckpt / "model.safetensors.tmp"))
+        os.replace(ckpt / "model.safetensors.tmp", ckpt / "model.safetensors")
+        torch.save({"optimizer": opt.state_dict(), "step": step, "epoch": epoch, "seen": seen,
+                    "elapsed": elapsed}, ckpt / "state.pt.tmp")
+        os.replace(ckpt / "state.pt.tmp", ckpt / "state.pt")
+
+    if export is not None:
+        net.eval()
+        make_restorer().save(export)
+        log(f"exported step {step} to {export}")
+        return {"step": step}
+
+    def _tokenize(batch):
+        return {"input_ids": [e.ids[:cfg.max_source_tokens - 1] + [eos_id] for e in
+                              tok.encode_batch([upgrade_source(x) for x in batch["source"]])]}
+
+    tds = tr.map(_tokenize, batched=True, batch_size=1000, remove_columns=tr.column_names,
+                 desc="tokenising train", cache_file_name=str(work / "train-tokenized.arrow"))
+    src_flat, src_off = _flatten(tds["input_ids"])
+    usable = np.nonzero(labels >= 0)[0]
+    log(f"classifier: {n_params / 1e6:.2f}M parameters; {len(classes)} classes; "
+        f"{len(usable)} usable train examples of {len(tr)}")
+    _log_jsonl(metrics_path, event="start", step=step, params=n_params, classes=len(classes),
+               train_examples=int(len(usable)), config=asdict(cfg))
+    rng = random.Random(cfg.seed + step)
+    batches = _batches(len(usable), cfg.batch_size, rng, epoch)
+    net.train()
+    t_start = time.time() - elapsed
+    loss_acc, n_acc = 0.0, 0
+    dev_ds = dd["dev"]
+    while step < cfg.max_steps and (time.time() - t_start) < cfg.max_minutes * 60:
+        epoch, bidx = next(batches)
+        idx = usable[bidx]
+        rows = [src_flat[src_off[i]:src_off[i + 1]] for i in idx]
+        n = max(len(r) for r in rows)
+        x = torch.full((len(rows), n), pad_id, dtype=torch.long)
+        m = torch.zeros((len(rows), n), dtype=torch.long)
+        for i, r in enumerate(rows):
+            x[i, :len(r)] = torch.as_tensor(r, dtype=torch.long)
+            m[i, :len(r)] = 1
+        y = torch.as_tensor(labels[idx])
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, time.time() - t_start)
+        logits = net(x, m, span_mask_for(x, close_id))
+        loss = torch.nn.functional.cross_entropy(logits, y, ignore_index=-100)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        opt.step()
+        step += 1
+        seen += len(idx)
+        loss_acc += loss.item()
+        n_acc += 1
+        elapsed = time.time() - t_start
+        if step % 50 == 0:
+            _log_jsonl(metrics_path, event="train", step=step, epoch=epoch, seen=seen,
+                       loss=round(loss_acc / n_acc, 4), lr=lr_at(step, elapsed),
+                       elapsed_s=round(elapsed, 1))
+            log(f"step {step} loss {loss_acc / n_acc:.4f} ({elapsed:.0f}s)")
+            loss_acc, n_acc = 0.0, 0
+        if step % cfg.save_every == 0:
+            save_ckpt()
+        if cfg.eval_every and step % cfg.eval_every == 0 and len(dev_ds):
+            net.eval()
+            ev = evaluate_spans(make_restorer(), dev_ds, min(cfg.eval_examples, 1000))
+            net.train()
+            _log_jsonl(metrics_path, event="eval", step=step, **ev)
+            log(f"eval step {step}: {ev}")
+    save_ckpt()
+    net.eval()
+    restorer = make_restorer()
+    final = evaluate_spans(restorer, dev_ds, cfg.eval_examples) if len(dev_ds) else {}
+    final.update(step=step, seen=seen, elapsed_s=round(elapsed, 1), params=n_params,
+                 classes=len(classes))
     _log_jsonl(metrics_path, event="final", **final)
     out = _resolve(root, cfg.output_dir)
     restorer.save(out)
