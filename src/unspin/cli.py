@@ -76,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--glob", default="*.txt")
     d.add_argument("--json", action="store_true", help="one JSON object per file")
     d.add_argument("--top", type=int, default=5, help="flagged phrases to show (default 5)")
+    d.add_argument("--deep", action="store_true",
+                   help="also score every word with the lexicon and n-gram model (slower)")
 
     rl = sub.add_parser("rules", help="rule table tools")
     rsub = rl.add_subparsers(dest="rules_command", required=True)
@@ -316,7 +318,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
             _err(("skipped: " if exc.kind == "skipped" else "error: ") + str(exc))
             status = 1
             continue
-        d = detect(text)
+        d = detect(text, use_lexicon=args.deep)
         if args.json:
             print(json.dumps({"path": src, **d.to_dict()}, ensure_ascii=False))
         else:

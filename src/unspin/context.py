@@ -27,6 +27,7 @@ table), numbers, capitalised words not at a sentence start (names), very common 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -90,6 +91,12 @@ def _variant(a: str, b: str) -> bool:
             return False
         prev = cur
     return prev[-1] <= 2
+
+
+@lru_cache(maxsize=200_000)
+def _words_of(phrase: str) -> list[str]:
+    # Candidates repeat across slots and documents: split each once.
+    return phrase.split(" ")
 
 
 def _sigmoid(x: float) -> float:
@@ -271,7 +278,7 @@ class LexiconStage:
             for sl in slots:
                 left = names[max(0, sl.tok_lo - 2):sl.tok_lo]
                 right = names[sl.tok_hi:sl.tok_hi + 2]
-                opts = [names[sl.tok_lo:sl.tok_hi]] + [o.split(" ") for o, _, _ in sl.cands]
+                opts = [names[sl.tok_lo:sl.tok_hi]] + [_words_of(o) for o, _, _ in sl.cands]
                 items.append((left, opts, right))
             scores = self.ngram.score_batch(items)
             gains = [[self.lm_weight * (x - sc[0]) for x in sc[1:]] for sc in scores]

@@ -29,6 +29,7 @@ from typing import Sequence
 
 from .document import Document
 from .restoration import Detection, Span
+from .text import SpanSet
 
 DETECT_PRIOR = 0.15     # neutral prior share of spun words for the per-word posterior
 MIN_PROB = 0.5          # spans below this are not reported
@@ -37,6 +38,10 @@ MIN_PROB = 0.5          # spans below this are not reported
 # data/dev/handwritten.jsonl` (ROC AUC clean vs spun 0.992 on those 160 documents)
 CALIB_A = 1.685
 CALIB_B = -0.005
+# The rule-only screen (``use_lexicon=False``, the CLI default) is fitted through the origin,
+# so that text with no rule hit scores exactly 0: 320 spun/original pairs of data/dev (80
+# each of synthetic_un, generated/synthetic_wiki, generated/synthetic_ose, handwritten).
+CALIB_RULES_A = 2.364
 
 
 @lru_cache(maxsize=4)
@@ -65,21 +70,18 @@ def raw_detect(text: str, mode: str = "fast", use_rules: bool = True,
                use_lexicon: bool = True) -> tuple[float, list[Span], int, float]:
     """Uncalibrated share of spun words, all spans, word count and rule evidence."""
     doc = Document(text)
-    n_words = max(len(doc.words), 1)
+    n_words = max(doc.n_words, 1)
     spans: list[Span] = []
     evidence = 0.0
     if use_rules:
-        try:
-            from .evidence import spin_evidence
+        from .evidence import spin_evidence
 
-            rs = _rule_stage()
-            edits = rs.propose(doc)
-            evidence = spin_evidence(rs.signature_hits(edits), n_words)
-            doc.proposals = list(edits)
-            for e in edits:
-                spans.append(Span(e.start, e.end, e.original, e.replacement, e.confidence, "rule"))
-        except ImportError:  # the rule table is optional here
-            pass
+        rs = _rule_stage()
+        edits = rs.propose(doc)
+        evidence = spin_evidence(rs.signature_hits(edits), n_words)
+        doc.proposals = list(edits)
+        for e in edits:
+            spans.append(Span(e.start, e.end, e.original, e.replacement, e.confidence, "rule"))
     doc.evidence = evidence
     if use_lexicon:
         st = _stage(mode)
@@ -90,10 +92,12 @@ def raw_detect(text: str, mode: str = "fast", use_rules: bool = True,
     spans.sort(key=lambda s: (s.start, -s.probability))
     # expected spun words, non-overlapping (keep the more probable of overlapping spans)
     kept: list[Span] = []
+    taken = SpanSet()
     for s in sorted(spans, key=lambda s: -s.probability):
-        if any(s.start < k.end and k.start < s.end for k in kept):
+        if taken.overlaps(s.start, s.end):
             continue
         kept.append(s)
+        taken.add(s.start, s.end)
     expected = sum(s.probability * max(len(s.phrase.split()), 1) for s in kept)
     return expected / n_words, sorted(kept, key=lambda s: s.start), n_words, evidence
 
@@ -102,13 +106,20 @@ def detect(text: str, mode: str = "fast", use_rules: bool = True, use_lexicon: b
            min_prob: float = MIN_PROB) -> Detection:
     """Screen ``text``: calibrated share of spun words and the flagged phrases.
 
+    ``use_lexicon=False`` screens with the rule table alone: 10-25 times faster, with a
+    ROC AUC of 0.99-1.00 on the synthetic dev sets (0.91 on the hand-written pairs, against
+    0.96 with the lexicon); ``unspin detect`` uses it unless given ``--deep``.
+
     >>> detect("").score
     0.0
     """
     if not text.strip():
         return Detection(0.0, (), 0, 0.0)
     raw, spans, n, ev = raw_detect(text, mode, use_rules, use_lexicon)
-    score = min(1.0, max(0.0, CALIB_A * raw + CALIB_B))
+    if use_lexicon:
+        score = min(1.0, max(0.0, CALIB_A * raw + CALIB_B))
+    else:
+        score = min(1.0, CALIB_RULES_A * raw)
     flagged = tuple(s for s in spans if s.probability >= min_prob)
     return Detection(score, flagged, n, ev)
 

@@ -206,11 +206,12 @@ class NgramScorer:
         self.ensure_loaded()
         triples: list[tuple[int, int, int]] = []
         spans: list[list[tuple[int, int]]] = []
+        get = self.index.get
         for left, options, right in items:
-            li, ri = self.ids(left[-2:]), self.ids(right[:2])
+            li, ri = [get(t, 0) for t in left[-2:]], [get(t, 0) for t in right[:2]]
             row = []
             for opt in options:
-                ts = self._triples_for(li, self.ids(opt), ri)
+                ts = self._triples_for(li, [get(t, 0) for t in opt], ri)
                 row.append((len(triples), len(triples) + len(ts)))
                 triples.extend(ts)
             spans.append(row)
