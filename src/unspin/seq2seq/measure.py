@@ -60,11 +60,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", default=None, help="model folder (default: the shipped one)")
     p.add_argument("--threshold", type=float, default=None)
     p.add_argument("--min-evidence", type=float, default=None)
+    p.add_argument("--pairs", default=None,
+                   help="JSON Lines of {spun, orig} pairs to use instead of the spun split")
     p.add_argument("--json", default=None, help="write the metrics here too")
     a = p.parse_args(argv)
     from ..evaluate import evaluate
 
-    pairs = load_pairs(Path(a.data) / f"{a.split}.jsonl.gz", a.style or None, a.limit)
+    if a.pairs:
+        from ..evaluate import read_pairs
+
+        pairs = read_pairs(a.pairs)[: a.limit or None]
+    else:
+        pairs = load_pairs(Path(a.data) / f"{a.split}.jsonl.gz", a.style or None, a.limit)
     if not pairs:
         print(f"no pairs in {a.data}/{a.split}.jsonl.gz: run data/build_training_data.py",
               file=sys.stderr)
@@ -81,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         res[name]["seconds"] = round(time.time() - t0, 1)
     res["closed_gain_points"] = round(100 * (res["with_model"]["closed"]
                                              - res["without_model"]["closed"]), 2)
-    res["settings"] = {"split": a.split, "style": a.style, "pairs": len(pairs),
+    res["settings"] = {"data": a.pairs or f"{a.data}/{a.split} style={a.style}",
+                       "pairs": len(pairs),
                        "threshold": stage.threshold, "min_evidence": stage.min_evidence,
                        "min_flag_ratio": stage.min_flag_ratio}
     out = json.dumps(res, indent=2, default=float)

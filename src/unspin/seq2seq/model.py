@@ -309,7 +309,12 @@ class SpanClassifierRestorer:
             state = {k: (v.to(torch.float16) if v.is_floating_point() else v)
                      for k, v in state.items()}
         save_file(state, str(folder / "model.safetensors"), metadata={"format": "pt"})
-        self.model.config.to_json_file(str(folder / "config.json"))
+        cfg = self.model.config.to_dict()
+        cfg.pop("id2label", None)
+        cfg.pop("label2id", None)
+        cfg["num_labels"] = len(self.classes)
+        with open(folder / "config.json", "w", encoding="utf-8") as f:
+            json.dump(cfg, f, indent=2, sort_keys=True)
         self.tokenizer.save(str(folder / "tokenizer.json"))
         for fname, obj in (("classes.json", self.classes), ("candidates.json", self.candidates),
                            ("flags.json", self.flags)):
@@ -324,7 +329,14 @@ class SpanClassifierRestorer:
         from transformers import BertConfig
 
         folder = Path(folder)
-        cfg = BertConfig.from_json_file(str(folder / "config.json"))
+        with open(folder / "config.json", encoding="utf-8") as f:
+            d = json.load(f)
+        with open(folder / "classes.json", encoding="utf-8") as f:
+            n_labels = len(json.load(f))
+        d.pop("num_labels", None)
+        d.pop("id2label", None)
+        d.pop("label2id", None)
+        cfg = BertConfig(**d, num_labels=n_labels)
         net = SpanClassifierNet(cfg)
         state = load_file(str(folder / "model.safetensors"))
         net.load_state_dict({k: v.float() if v.is_floating_point() else v
