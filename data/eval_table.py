@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from unspin.evaluate import evaluate, read_pairs  # noqa: E402
 
-DEFAULT_SETS = ["dev/handwritten.jsonl", "dev/synthetic_un.jsonl",
+DEFAULT_SETS = ["dev/example_article.jsonl", "dev/handwritten.jsonl", "dev/synthetic_un.jsonl",
                 "dev/generated/synthetic_wiki.jsonl", "dev/generated/synthetic_ose.jsonl",
                 "dev/pps_carrier_unseen.jsonl", "dev/pps_carrier_seen.jsonl"]
 
@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("sets", nargs="*", default=DEFAULT_SETS)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--accurate", action="store_true")
+    ap.add_argument("--model", action="store_true",
+                    help="add rules + lexicon + the shipped seq2seq model (use_model=True)")
     ap.add_argument("--without-tier", action="append", default=[],
                     help="leave rules of this tier out (e.g. pps, to measure unseen phrases)")
     args = ap.parse_args(argv)
@@ -46,15 +48,17 @@ def main(argv: list[str] | None = None) -> int:
         rules = RuleTable([r for r in default_table() if r.tier not in args.without_tier])
     restorers: dict = {}
 
-    def restore(text: str, use_model: bool = False, **opts):
+    def restore(text: str, **opts):
         key = tuple(sorted(opts.items()))
         if key not in restorers:
-            restorers[key] = Restorer(use_model=use_model, rules=rules, **opts)
+            restorers[key] = Restorer(rules=rules, **{"use_model": False, **opts})
         return restorers[key].restore(text)
 
     configs = [("rules", {"use_lexicon": False}), ("rules+lexicon fast", {"mode": "fast"})]
     if args.accurate:
         configs.append(("rules+lexicon accurate", {"mode": "accurate"}))
+    if args.model:
+        configs.append(("rules+lexicon+model", {"mode": "fast", "use_model": True}))
     print("| dev set | pairs | setup | WER spun | WER restored | closed | gold exact "
           "| precision | recall | clean damage | words/s |")
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -68,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             pairs = pairs[: args.limit]
         for name, opts in configs:
             def fn(text: str, opts=opts) -> str:
-                return restore(text, use_model=False, **opts).text
+                return restore(text, **opts).text
 
             fn("warm up: now no longer")
             m = evaluate(pairs, fn)
