@@ -206,13 +206,26 @@ shipped = pytest.mark.skipif(default_model_dir() is None, reason="no shipped mod
 
 @shipped
 def test_shipped_model_restores_a_spun_sentence():
+    from unspin.pipeline import Restorer
+
     stage = ModelStage()
-    text = ("Ministers stated the plan changed into designed to guard the international "
-            "locations of the area from weather extrude.")
-    edits = stage.propose(Document(text, evidence=1.0))
+    text = "The council stated it would now no longer pressure nearby corporations to act."
+    doc = Restorer(use_lexicon=False, use_model=False).propose(text)  # rules ran first
+    edits = stage.propose(doc)
     out = apply_edits(text, sorted(edits))
-    assert out != text
+    assert out != text and all(e.source == "model" for e in edits)
+    assert not any(e.start < p.end and p.start < e.end for e in edits for p in doc.proposals)
     check_edits(text, sorted(edits))
+
+
+@shipped
+def test_shipped_model_quiet_where_only_tortured_terms_are_evidence():
+    from unspin.pipeline import Restorer
+
+    text = "In this study we train a profound learning model on the counterfeit consciousness data."
+    doc = Restorer(use_lexicon=False, use_model=False).propose(text)
+    assert doc.evidence > 0.5 and all(p.rule_id.startswith("pps.") for p in doc.proposals)
+    assert ModelStage().propose(doc) == []
 
 
 @shipped

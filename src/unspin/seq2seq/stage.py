@@ -24,6 +24,7 @@ from ..text import overlaps
 from .data import WORD_RE, context_window, find_flags, format_source, phrase_key
 
 DEFAULT_MODEL = "unspin-span-small"
+SEED_TIER = "seed."
 _SPECIAL = re.compile(r"</?sp>|<pad>|<unk>|</?s>")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘'(\[\n]|\n\s*)\s*$")
 
@@ -106,6 +107,11 @@ class ModelStage:
     def propose(self, doc: Document) -> list[Edit]:
         """Model edits for ``doc`` (empty when the document does not look spun)."""
         if doc.evidence < self.min_evidence or not doc.text.strip():
+            return []
+        # The model learned the seed spinner family's habits: where the evidence comes only
+        # from tortured scientific terms (PPS rules), its word swaps damage the carrier text.
+        if not any(p.source == "rule" and p.rule_id.startswith(SEED_TIER)
+                   for p in doc.proposals):
             return []
         spans = self.candidates(doc)
         if not spans:
