@@ -64,3 +64,21 @@ def test_invariants_and_no_damage_on_clean_prose(corpus):
         changed += sum(len(e.original.split()) for e in r.edits)
         total += len(text.split())
     assert changed / total < 0.005, f"{changed} of {total} clean words changed"
+
+
+FULL = Restorer()  # rules + lexicon + model: the default pipeline
+
+
+@settings(max_examples=max(20, N // 3), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(TEXT)
+def test_invariants_of_the_default_pipeline_on_random_text(text):
+    _check(text, FULL)
+
+
+def test_default_pipeline_leaves_clean_prose_alone():
+    docs = corpus_sample("onestopenglish", n_docs=8)
+    for text in docs:
+        _check(text, FULL)
+        r = FULL.restore(text)
+        assert sum(len(e.original.split()) for e in r.edits) <= 0.005 * len(text.split()) + 1
