@@ -10,8 +10,9 @@ each of its 147,517 list entries with ``entry in text``; it reports the entries 
 offsets). Its list is loaded once, outside the timings (its module-level
 ``identify_tortured_phrases`` reloads the list on every call; we do not use that).
 
-unspin is measured as ``unspin.detect`` (rules + lexicon screen) and, as a second row, as the
-rule-table screen alone (``Restorer(use_lexicon=False, use_model=False).restore``: edits).
+unspin is measured as ``unspin detect``'s default, the rule-table screen
+(``unspin.detect(text, use_lexicon=False)``), and as ``unspin detect --deep``
+(``unspin.detect(text)``: rules + lexicon).
 
 * Speed: spun Reuters-21578 documents (``unspin.spinner``, seed style), one call per document,
   and the same documents joined into one text, one call.
@@ -127,15 +128,11 @@ def main(argv=None) -> int:
         print("torturephrases-estimator is not installed: "
               ".venv/bin/pip install 'torturephrases-estimator==4.0'")
         return 0
-    # ``unspin.detect`` the function is replaced by the submodule ``unspin.detect`` once that
-    # is imported (the first call does it), so take the function from the submodule.
-    try:
-        from unspin.detect import detect as unspin_detect
+    from unspin import detect as unspin_detect
 
-        unspin_detect("warm up: now no longer")
-        have_detect = True
-    except ImportError:
-        have_detect = False
+    unspin_detect("warm up: now no longer")
+    unspin_detect("warm up: now no longer", use_lexicon=False)
+    have_detect = True
     t0 = time.perf_counter()
     rules = Restorer(use_lexicon=False, use_model=False)
     rules.restore("warm up now no longer")
@@ -144,10 +141,9 @@ def main(argv=None) -> int:
           f"unspin rule table: {len(rules.rule_stage.table):,} rules"
           + ("" if have_detect else "; unspin.detect absent: rule-table screen only"))
 
-    tools = []
-    if have_detect:
-        tools.append(("unspin.detect", lambda s: unspin_detect(s).spans))
-    tools.append(("unspin rule screen", lambda s: rules.restore(s).edits))
+    tools = [("unspin detect (rule screen, default)",
+              lambda s: unspin_detect(s, use_lexicon=False).spans),
+             ("unspin detect --deep", lambda s: unspin_detect(s).spans)]
 
     # ---------------------------------------------------------------- speed
     docs = corpus_docs("reuters21578", 10**9)[: args.docs]
