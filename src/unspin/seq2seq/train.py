@@ -89,6 +89,37 @@ def _log_jsonl(path: Path, **rec) -> None:
         f.write(json.dumps(rec) + "\n")
 
 
+def _optimizer_step(opt, params, loss) -> None:
+    """One optimiser step with gradient clipping (both model kinds train this way)."""
+    import torch
+
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    opt.step()
+
+
+class _LossLog:
+    """Mean training loss over each 50 steps, to ``metrics.jsonl`` and the log."""
+
+    EVERY = 50
+
+    def __init__(self, metrics_path: Path, log) -> None:
+        self.path, self.log = metrics_path, log
+        self.total, self.n = 0.0, 0
+
+    def add(self, loss: float, step: int, epoch: int, seen: int, lr: float,
+            elapsed: float) -> None:
+        self.total += loss
+        self.n += 1
+        if step % self.EVERY == 0:
+            mean = self.total / self.n
+            _log_jsonl(self.path, event="train", step=step, epoch=epoch, seen=seen,
+                       loss=round(mean, 4), lr=lr, elapsed_s=round(elapsed, 1))
+            self.log(f"step {step} loss {mean:.4f} ({elapsed:.0f}s)")
+            self.total, self.n = 0.0, 0
+
+
 def _fixture_corpus(fixture: Path, tmp: Path) -> Path:
     """Lay a JSONL fixture of clean documents out as a one-corpus corpora folder."""
     import gzip
@@ -280,7 +311,7 @@ def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print,
     batches = _batches(len(train_ds), cfg.batch_size, rng, epoch)
     model.train()
     t_start = time.time() - elapsed
-    loss_acc, n_acc = 0.0, 0
+    losses = _LossLog(metrics_path, log)
     while step < cfg.max_steps and (time.time() - t_start) < cfg.max_minutes * 60:
         epoch, idx = next(batches)
         x, m, y = _collate([{"input_ids": src_flat[src_off[i]:src_off[i + 1]],
@@ -296,21 +327,11 @@ def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print,
         loss = torch.nn.functional.cross_entropy(
             outp.logits.reshape(-1, outp.logits.size(-1)), labels.reshape(-1),
             ignore_index=-100)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        _optimizer_step(opt, model.parameters(), loss)
         step += 1
         seen += len(idx)
-        loss_acc += loss.item()
-        n_acc += 1
         elapsed = time.time() - t_start
-        if step % 50 == 0:
-            _log_jsonl(metrics_path, event="train", step=step, epoch=epoch, seen=seen,
-                       loss=round(loss_acc / n_acc, 4), lr=lr_at(step, elapsed),
-                       elapsed_s=round(elapsed, 1))
-            log(f"step {step} loss {loss_acc / n_acc:.4f} ({elapsed:.0f}s)")
-            loss_acc, n_acc = 0.0, 0
+        losses.add(loss.item(), step, epoch, seen, lr_at(step, elapsed), elapsed)
         if step % cfg.save_every == 0:
             save_ckpt()
         if cfg.eval_every and step % cfg.eval_every == 0 and len(dev_ds):
@@ -446,7 +467,7 @@ def train_classifier(cfg: TrainConfig, root: Path, resume: bool = True, log=prin
     batches = _batches(len(usable), cfg.batch_size, rng, epoch)
     net.train()
     t_start = time.time() - elapsed
-    loss_acc, n_acc = 0.0, 0
+    losses = _LossLog(metrics_path, log)
     dev_ds = dd["dev"]
     while step < cfg.max_steps and (time.time() - t_start) < cfg.max_minutes * 60:
         epoch, bidx = next(batches)
@@ -463,21 +484,11 @@ def train_classifier(cfg: TrainConfig, root: Path, resume: bool = True, log=prin
             g["lr"] = lr_at(step, time.time() - t_start)
         logits = net(x, m, span_mask_for(x, close_id))
         loss = torch.nn.functional.cross_entropy(logits, y, ignore_index=-100)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-        opt.step()
+        _optimizer_step(opt, net.parameters(), loss)
         step += 1
         seen += len(idx)
-        loss_acc += loss.item()
-        n_acc += 1
         elapsed = time.time() - t_start
-        if step % 50 == 0:
-            _log_jsonl(metrics_path, event="train", step=step, epoch=epoch, seen=seen,
-                       loss=round(loss_acc / n_acc, 4), lr=lr_at(step, elapsed),
-                       elapsed_s=round(elapsed, 1))
-            log(f"step {step} loss {loss_acc / n_acc:.4f} ({elapsed:.0f}s)")
-            loss_acc, n_acc = 0.0, 0
+        losses.add(loss.item(), step, epoch, seen, lr_at(step, elapsed), elapsed)
         if step % cfg.save_every == 0:
             save_ckpt()
         if cfg.eval_every and step % cfg.eval_every == 0 and len(dev_ds):
