@@ -56,8 +56,8 @@ def fold_char(c: str) -> str:
     """Lower-case one character without changing the length of the string."""
     if c in "’‘ʼ`":
         return "'"
-    if c in "‐‑–":
-        return "-" if c != "–" else c
+    if c in "‐‑":  # Unicode hyphens match an ASCII hyphen
+        return "-"
     low = c.lower()
     return low if len(low) == 1 else c
 

@@ -89,6 +89,25 @@ def _log_jsonl(path: Path, **rec) -> None:
         f.write(json.dumps(rec) + "\n")
 
 
+def _start_run(cfg: "TrainConfig", root: Path, log):
+    """Seed, threads, work folder, data and tokenizer: what both model kinds start from."""
+    import torch
+
+    torch.set_num_threads(max(1, cfg.threads))
+    random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    work = _resolve(root, cfg.work_dir)
+    work.mkdir(parents=True, exist_ok=True)
+    dd, data_dir = prepare_data(cfg, root, log)
+    tok_path = work / "tokenizer.json"
+    if not tok_path.exists():
+        tr = dd["train"]
+        n = min(len(tr), cfg.tokenizer_texts)
+        texts = (t for r in tr.select(range(n)) for t in (r["source"], r["target"]))
+        train_tokenizer(texts, cfg.size.vocab_size, tok_path)
+    return work, work / "metrics.jsonl", dd, data_dir, load_tokenizer(tok_path)
+
+
 def _optimizer_step(opt, params, loss) -> None:
     """One optimiser step with gradient clipping (both model kinds train this way)."""
     import torch
@@ -223,21 +242,7 @@ def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print,
         raise ValueError(f"kind must be 'classifier' or 'seq2seq', not {cfg.kind!r}")
     import torch
 
-    torch.set_num_threads(max(1, cfg.threads))
-    random.seed(cfg.seed)
-    torch.manual_seed(cfg.seed)
-    work = _resolve(root, cfg.work_dir)
-    work.mkdir(parents=True, exist_ok=True)
-    metrics_path = work / "metrics.jsonl"
-    dd, data_dir = prepare_data(cfg, root, log)
-
-    tok_path = work / "tokenizer.json"
-    if not tok_path.exists():
-        tr = dd["train"]
-        n = min(len(tr), cfg.tokenizer_texts)
-        texts = (t for r in tr.select(range(n)) for t in (r["source"], r["target"]))
-        train_tokenizer(texts, cfg.size.vocab_size, tok_path)
-    tok = load_tokenizer(tok_path)
+    work, metrics_path, dd, data_dir, tok = _start_run(cfg, root, log)
     pad_id, bos_id, eos_id = (tok.token_to_id(t) for t in (PAD, BOS, EOS))
 
     def _tokenize(batch):
@@ -367,20 +372,7 @@ def train_classifier(cfg: TrainConfig, root: Path, resume: bool = True, log=prin
     from .model import KEEP, SPAN_CLOSE, SpanClassifierRestorer, build_classifier, \
         span_mask_for
 
-    torch.set_num_threads(max(1, cfg.threads))
-    random.seed(cfg.seed)
-    torch.manual_seed(cfg.seed)
-    work = _resolve(root, cfg.work_dir)
-    work.mkdir(parents=True, exist_ok=True)
-    metrics_path = work / "metrics.jsonl"
-    dd, data_dir = prepare_data(cfg, root, log)
-    tok_path = work / "tokenizer.json"
-    if not tok_path.exists():
-        tr = dd["train"]
-        n = min(len(tr), cfg.tokenizer_texts)
-        texts = (t for r in tr.select(range(n)) for t in (r["source"], r["target"]))
-        train_tokenizer(texts, cfg.size.vocab_size, tok_path)
-    tok = load_tokenizer(tok_path)
+    work, metrics_path, dd, data_dir, tok = _start_run(cfg, root, log)
     eos_id, pad_id, close_id = (tok.token_to_id(t) for t in (EOS, PAD, SPAN_CLOSE))
     with open(data_dir / "flags.json", encoding="utf-8") as f:
         flags = json.load(f)
