@@ -26,17 +26,19 @@ table), numbers, capitalised words not at a sentence start (names), very common 
 
 from __future__ import annotations
 
+import itertools
 import math
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
+
+import numpy as np
 
 from .casing import transfer_case
 from .document import Document
 from .edits import Edit
 from .lexicon import Lexicon, default_lexicon
 from .lm import NgramScorer, Scorer, ScorerUnavailable, get_scorer, lm_token_spans
-from .text import overlaps
 
 # Function words a spinner leaves alone (and whose "synonyms" would be noise).
 STOPWORDS = frozenset("""
@@ -74,6 +76,7 @@ class _Slot:
     tok_hi: int
     spun: str           # folded spun form
     cands: list         # [(original, prior, provenance)]
+    cand_ids: list | None = None  # the candidates' n-gram ids, once scored
 
 
 def _variant(a: str, b: str) -> bool:
@@ -155,6 +158,10 @@ class LexiconStage:
         self.term_spin_prior = term_spin_prior
         self.pps_spin_rate = pps_spin_rate
         self._term_hits: set = set()
+        self._cand_cache: dict[str, list] = {}
+        self._ids_cache: dict[str, tuple] = {}
+        self._meta_cache: dict[str, tuple] = {}
+        self._parts: tuple[frozenset, frozenset] | None = None
         self._lexicon = lexicon
         self._scorer = scorer
         self._neural = None
@@ -186,11 +193,24 @@ class LexiconStage:
     # slots ------------------------------------------------------------------------------
     def _slots(self, doc: Document, toks) -> list[_Slot]:
         text = doc.text
-        blocked = sorted(list(doc.protected) + [(e.start, e.end) for e in doc.proposals])
-        lex = self.lexicon
+        blocked = list(doc.protected) + [(e.start, e.end) for e in doc.proposals]
+        # prefix counts of blocked characters (and of empty spans, which block [p-1, p+1))
+        # make each "does [s, e) touch a blocked span" test O(1)
+        cover = np.zeros(len(text) + 1, dtype=np.int32)
+        for a, b in blocked:
+            if b > a:
+                cover[a] += 1
+                cover[b] -= 1
+        inside = np.cumsum(cover[:-1]) > 0
+        points = np.zeros(len(text) + 1, dtype=np.int32)
+        for a, b in blocked:
+            if a == b:
+                points[a] = 1
+        cum = np.concatenate([[0], np.cumsum(inside)]).tolist()
+        pcum = np.concatenate([[0], np.cumsum(points)]).tolist()
 
         def free(s: int, e: int) -> bool:
-            return not overlaps(s, e, blocked)
+            return cum[e] == cum[s] and pcum[e] == pcum[s + 1]
 
         def editable(i: int) -> bool:
             s, e, t = toks[i]
@@ -206,25 +226,39 @@ class LexiconStage:
 
         slots: list[_Slot] = []
         n = len(toks)
+        ok = [editable(i) for i in range(n)]
+        cands = self._cands
         for i in range(n):
-            if not editable(i):
+            if not ok[i]:
                 continue
             s, e, t = toks[i]
             # two-word spun phrases first ("demanding situations")
-            if i + 1 < n and editable(i + 1):
+            if i + 1 < n and ok[i + 1]:
                 s2, e2, t2 = toks[i + 1]
                 if text[e:s2] == " " and free(s, e2):
-                    phrase = f"{t} {t2}"
-                    c = lex.candidates(phrase, self.max_candidates)
+                    c = cands(f"{t} {t2}")
                     if c:
-                        slots.append(_Slot(s, e2, i, i + 2, phrase, c))
+                        slots.append(_Slot(s, e2, i, i + 2, f"{t} {t2}", c))
             if t in STOPWORDS or len(t) < 3 or not free(s, e):
                 continue
-            c = lex.candidates(t, self.max_candidates)
-            c = [x for x in c if (x[0] not in STOPWORDS or " " in x[0]) and not _variant(t, x[0])]
+            c = cands(t)
             if c:
                 slots.append(_Slot(s, e, i, i + 1, t, c))
         return slots
+
+    def _cands(self, form: str) -> list:
+        """Candidates of a spun word or phrase, filtered (cached per stage: forms repeat)."""
+        cache = self._cand_cache
+        c = cache.get(form)
+        if c is None:
+            c = self.lexicon.candidates(form, self.max_candidates)
+            if " " not in form:
+                c = [x for x in c if (x[0] not in STOPWORDS or " " in x[0])
+                     and not _variant(form, x[0])]
+            if len(cache) > 300_000:
+                cache.clear()
+            cache[form] = c
+        return c
 
     # decision ---------------------------------------------------------------------------
     def spin_prior(self, evidence: float, rate: float | None = None) -> float:
@@ -274,14 +308,8 @@ class LexiconStage:
         if not slots:
             return []
         if self.use_model:
-            items = []
-            for sl in slots:
-                left = names[max(0, sl.tok_lo - 2):sl.tok_lo]
-                right = names[sl.tok_hi:sl.tok_hi + 2]
-                opts = [names[sl.tok_lo:sl.tok_hi]] + [_words_of(o) for o, _, _ in sl.cands]
-                items.append((left, opts, right))
-            scores = self.ngram.score_batch(items)
-            gains = [[self.lm_weight * (x - sc[0]) for x in sc[1:]] for sc in scores]
+            ids = self.ngram.ids(names)
+            gains = self._gains(ids, slots)
             self._term_hits: set = set()
             if self.term_bonus:
                 self._add_term_bonus(names, slots, gains)
@@ -290,51 +318,139 @@ class LexiconStage:
         else:
             gains = [[0.0] * len(sl.cands) for sl in slots]
 
-        by_form: dict[str, list[int]] = {}
-        for k, sl in enumerate(slots):
-            by_form.setdefault(sl.spun, []).append(k)
-        choice: dict[str, tuple[str, float, str]] = {}
-        self.last_features = {}
-        spin_logit = prior_logit + self.keep_bias
-        for form, ks in by_form.items():
-            ranked = []
-            for j, (o, prior, prov) in enumerate(slots[ks[0]].cands):
-                g = sum(gains[k][j] for k in ks if j < len(gains[k]))
-                # occurrences add evidence, with diminishing weight (their contexts correlate)
-                g = g / math.sqrt(len(ks))
-                lo = g + math.log(max(prior, 1e-6)) + prior_logit
-                if " " in form:
-                    lo -= self.phrase_penalty
-                if not self.use_model:
-                    lo -= 2.0
-                if (self.term_spin_prior and "pps" in prov
-                        and all((k, j) in self._term_hits for k in ks)):
-                    # an attested tortured-phrase substitution that completes a known term
-                    # is its own evidence of spinning, even in a document without signatures
-                    boost = max(0.0, _logit(self.term_spin_prior) - spin_logit)
-                    lo += boost
-                else:
-                    boost = 0.0
-                ranked.append((lo, g, j, o, prior, prov, boost))
-            if not ranked:
-                continue
-            ranked.sort(reverse=True)
-            lo, g, j, o, prior, prov, boost = ranked[0]
-            if self.use_model:
-                # the margin over the runner-up, without the term boost
-                x = self._features(form, o, g, prior, spin_logit + boost, len(ks),
-                                   lo - boost - max((r[0] - r[6] for r in ranked[1:]),
-                                                    default=lo - boost - 10.0))
-                self.last_features[form] = x
-            if self.calibration is not None and self.use_model:
-                cal = self.calibration
-                lo = cal["bias"] + sum(cal[k] * v for k, v in x.items()) \
-                    - (self.keep_bias - DEFAULT_KEEP_BIAS)
-            choice[form] = (o, lo, prov)
+        choice = self._choose(slots, gains, prior_logit)
         out = [(sl,) + choice[sl.spun] for sl in slots]
         if self.use_model and self.joint:
-            out += self._joint(doc, names, slots, gains, prior_logit)
+            out += self._joint(doc, ids, slots, gains, prior_logit)
         return out
+
+    def _score(self, ids: list[int], spans, blocks) -> np.ndarray:
+        """N-gram log-probabilities of options filling token spans: ``blocks[k]`` is the
+        ``(matrix, lens)`` of span ``k``'s options. Returns all scores, flat, in order."""
+        ng = self.ngram
+        P = np.array([1, 1] + ids + [-1, -1], dtype=np.int64)  # <s> pad left, none right
+        lo = np.array([a for a, _ in spans], dtype=np.int64)
+        hi = np.array([b for _, b in spans], dtype=np.int64)
+        L = np.stack([P[lo], P[lo + 1]], axis=1)
+        R = np.stack([P[hi + 2], P[hi + 3]], axis=1)
+        counts = np.array([len(ln) for _, ln in blocks], dtype=np.int64)
+        width = max(m.shape[1] for m, _ in blocks)
+        mat = np.full((int(counts.sum()), width), -1, dtype=np.int64)
+        pos = 0
+        for m, ln in blocks:
+            mat[pos:pos + len(ln), :m.shape[1]] = m
+            pos += len(ln)
+        lens = np.concatenate([ln for _, ln in blocks])
+        rows = np.repeat(np.arange(len(blocks)), counts)
+        return ng.score_ids(L, R, rows, mat, lens)
+
+    def _form_block(self, sl: _Slot, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The option matrix of a slot's form: its own ids, then its candidates' (cached:
+        both depend on the form alone); sets ``sl.cand_ids``."""
+        cache = self._ids_cache
+        hit = cache.get(sl.spun)
+        if hit is None:
+            pid = self.ngram.phrase_ids
+            cand_ids = [pid(o) for o, _, _ in sl.cands]
+            hit = (cand_ids,) + self.ngram.option_matrix(
+                [tuple(ids[sl.tok_lo:sl.tok_hi])] + cand_ids)
+            if len(cache) > 300_000:
+                cache.clear()
+            cache[sl.spun] = hit
+        sl.cand_ids = hit[0]
+        return hit[1], hit[2]
+
+    def _gains(self, ids: list[int], slots) -> list[list[float]]:
+        """Fluency gain (weighted nats) of each candidate over the spun form, per slot."""
+        blocks = [self._form_block(sl, ids) for sl in slots]
+        sc = self._score(ids, [(sl.tok_lo, sl.tok_hi) for sl in slots], blocks)
+        counts = np.array([len(ln) for _, ln in blocks], dtype=np.int64)
+        first = np.cumsum(counts) - counts
+        g = (self.lm_weight * (sc - np.repeat(sc[first], counts))).tolist()
+        return [g[f + 1:f + c] for f, c in zip(first.tolist(), counts.tolist())]
+
+    def _choose(self, slots, gains, prior_logit: float) -> dict[str, tuple[str, float, str]]:
+        """One choice per spun form: its best candidate and that candidate's log-odds.
+
+        Vectorised over every (form, candidate): the occurrences' gains are pooled with
+        weight ``1/sqrt(n)`` (their contexts correlate), the channel prior and the spin
+        prior are added, and ties go to the larger gain, then the later candidate.
+        """
+        fid_of: dict[str, int] = {}
+        firsts: list[int] = []
+        fid = np.empty(len(slots), dtype=np.int64)
+        for k, sl in enumerate(slots):
+            f = fid_of.get(sl.spun)
+            if f is None:
+                f = fid_of[sl.spun] = len(firsts)
+                firsts.append(k)
+            fid[k] = f
+        n_forms = len(firsts)
+        ncand = np.array([len(slots[k].cands) for k in firsts], dtype=np.int64)
+        form_off = np.cumsum(ncand) - ncand
+        counts = np.array([len(g) for g in gains], dtype=np.int64)
+        G = np.fromiter(itertools.chain.from_iterable(gains), dtype=np.float64,
+                        count=int(counts.sum()))
+        starts = np.cumsum(counts) - counts
+        j_in = np.arange(len(G)) - np.repeat(starts, counts)
+        u = np.repeat(form_off[fid], counts) + j_in          # (form, candidate) index
+        total = int(ncand.sum())
+        occ = np.bincount(fid, minlength=n_forms)
+        form_of_u = np.repeat(np.arange(n_forms), ncand)
+        pooled = np.bincount(u, weights=G, minlength=total)
+        pooled = pooled / np.sqrt(occ[form_of_u])
+        meta = [self._form_meta(slots[k]) for k in firsts]
+        logprior = np.concatenate([m[0] for m in meta])
+        is_pps = np.concatenate([m[1] for m in meta])
+        is_phrase = np.array([" " in slots[k].spun for k in firsts])[form_of_u]
+        lo = pooled + logprior + prior_logit - self.phrase_penalty * is_phrase
+        if not self.use_model:
+            lo -= 2.0
+        spin_logit = prior_logit + self.keep_bias
+        boost = np.zeros(total)
+        if self.term_spin_prior and self._term_hits:
+            # an attested tortured-phrase substitution that completes a known term at every
+            # occurrence is its own evidence of spinning, even without signatures
+            hit_rows = np.array([starts[k] + j for k, j in self._term_hits], dtype=np.int64)
+            hits = np.bincount(u[hit_rows], minlength=total)
+            bv = max(0.0, _logit(self.term_spin_prior) - spin_logit)
+            boost = np.where(is_pps & (hits == occ[form_of_u]), bv, 0.0)
+            lo = lo + boost
+        j_form = np.arange(total) - form_off[form_of_u]
+        order = np.lexsort((-j_form, -pooled, -lo, form_of_u))
+        best = order[form_off]                     # first row of each form's run
+        lnb = lo - boost
+        order2 = np.lexsort((-lnb, form_of_u))
+        top1, top2 = order2[form_off], order2[np.minimum(form_off + 1, total - 1)]
+        runner = np.where(top1 == best, np.where(ncand > 1, lnb[top2], -np.inf), lnb[top1])
+        choice: dict[str, tuple[str, float, str]] = {}
+        self.last_features = {}
+        cal = self.calibration if self.use_model else None
+        for f, k in enumerate(firsts):
+            r = int(best[f])
+            o, prior, prov = slots[k].cands[r - int(form_off[f])]
+            x_lo = float(lo[r])
+            if self.use_model:
+                margin = float(lnb[r] - runner[f]) if ncand[f] > 1 else 10.0
+                x = self._features(slots[k].spun, o, float(pooled[r]), prior,
+                                   spin_logit + float(boost[r]), int(occ[f]), margin)
+                self.last_features[slots[k].spun] = x
+                if cal is not None:
+                    x_lo = cal["bias"] + sum(cal[key] * v for key, v in x.items()) \
+                        - (self.keep_bias - DEFAULT_KEEP_BIAS)
+            choice[slots[k].spun] = (o, x_lo, prov)
+        return choice
+
+    def _form_meta(self, sl: _Slot) -> tuple[np.ndarray, np.ndarray]:
+        """Log channel priors and "is a PPS substitution" flags of a form's candidates."""
+        hit = self._meta_cache.get(sl.spun)
+        if hit is None:
+            if len(self._meta_cache) > 300_000:
+                self._meta_cache.clear()
+            hit = self._meta_cache[sl.spun] = (
+                np.log(np.maximum(np.array([c[1] for c in sl.cands], dtype=np.float64), 1e-6)),
+                np.array(["pps" in c[2] for c in sl.cands], dtype=bool))
+        return hit
 
     def _features(self, form: str, o: str, g: float, prior: float, spin_logit: float,
                   n_occ: int, margin: float) -> dict:
@@ -376,77 +492,100 @@ class LexiconStage:
 
     lexicon_signatures: frozenset = frozenset()
 
+    def _term_parts(self) -> tuple[frozenset, frozenset]:
+        """First words and second words of the known two-word terms."""
+        if self._parts is None:
+            pairs = [t.split(" ", 1) for t in self.lexicon.terms if " " in t]
+            self._parts = (frozenset(p[0] for p in pairs), frozenset(p[1] for p in pairs))
+        return self._parts
+
     def _add_term_bonus(self, names, slots, gains) -> None:
         """Reward a candidate that completes a known two-word term with a neighbour."""
         terms = self.lexicon.terms
         if not terms:
             return
+        firsts, seconds = self._term_parts()
         for k, sl in enumerate(slots):
             if sl.tok_hi != sl.tok_lo + 1:
                 continue
             left = names[sl.tok_lo - 1] if sl.tok_lo > 0 else ""
             right = names[sl.tok_hi] if sl.tok_hi < len(names) else ""
-            w = names[sl.tok_lo]
+            lf, rs = left in firsts, right in seconds
+            if not (lf or rs):
+                continue
             for j, (o, _, _) in enumerate(sl.cands):
-                if f"{left} {o}" in terms or f"{o} {right}" in terms:
+                if (lf and f"{left} {o}" in terms) or (rs and f"{o} {right}" in terms):
                     gains[k][j] += self.term_bonus
                     self._term_hits.add((k, j))
 
-    def _joint(self, doc, names, slots, gains, prior_logit):
+    def _joint(self, doc, ids, slots, gains, prior_logit):
         """Two adjacent spun words replaced together ("huge information" -> "big data").
 
         The fluency of a pair of originals is scored jointly; the spin prior is paid once
         plus ``joint_penalty`` for the second word (a spinner tortures a term as a unit).
         """
         text = doc.text
+        terms = self.lexicon.terms
+        firsts, seconds = self._term_parts()
         single = {sl.tok_lo: k for k, sl in enumerate(slots) if sl.tok_hi == sl.tok_lo + 1}
-        items, meta = [], []
+
+        def top(k, sl):
+            order = sorted(range(len(sl.cands)),
+                           key=lambda j: -(gains[k][j] + math.log(max(sl.cands[j][1], 1e-6))))
+            return order[: self.joint_k]
+
+        # occurrences of one spun pair share one set of candidate pairs (from the first)
+        by_form: dict[str, tuple[list, list]] = {}
         for ka_lo, ka in single.items():
             kb = single.get(ka_lo + 1)
             if kb is None:
                 continue
             a, b = slots[ka], slots[kb]
-            if text[a.end:b.start] != " " or f"{a.spun} {b.spun}" in self.lexicon.terms:
+            if text[a.end:b.start] != " ":
                 continue
-
-            def top(k, sl):
-                order = sorted(range(len(sl.cands)),
-                               key=lambda j: -(gains[k][j] + math.log(max(sl.cands[j][1], 1e-6))))
-                return order[: self.joint_k]
-
-            ta, tb = top(ka, a), top(kb, b)
-            combos = [(i, j) for i in ta for j in tb]
-            left = names[max(0, a.tok_lo - 2):a.tok_lo]
-            right = names[b.tok_hi:b.tok_hi + 2]
-            opts = [[names[a.tok_lo], names[b.tok_lo]]]
-            opts += [a.cands[i][0].split(" ") + b.cands[j][0].split(" ") for i, j in combos]
-            items.append((left, opts, right))
-            meta.append((a, b, combos))
-        if not items:
+            form = a.spun + " " + b.spun
+            if form in by_form:
+                by_form[form][1].append((a, b))
+                continue
+            if form in terms or not (any(c[0] in firsts for c in a.cands)
+                                     and any(c[0] in seconds for c in b.cands)):
+                continue
+            # joint edits only restore known terms ("big data")
+            combos = [(i, j) for i in top(ka, a) for j in top(kb, b)
+                      if f"{a.cands[i][0]} {b.cands[j][0]}" in terms]
+            if combos:
+                by_form[form] = (combos, [(a, b)])
+        if not by_form:
             return []
-        scores = self.ngram.score_batch(items)
-        terms = self.lexicon.terms
-        by_form: dict[str, list] = {}
-        for (a, b, combos), sc in zip(meta, scores):
-            by_form.setdefault(a.spun + " " + b.spun, []).append((a, b, combos, sc))
+        items, spans, owner = [], [], []
+        for form, (combos, occ) in by_form.items():
+            for a, b in occ:
+                ia, ib = a.cand_ids, b.cand_ids
+                items.append(self.ngram.option_matrix(
+                    [(ids[a.tok_lo], ids[b.tok_lo])] + [ia[i] + ib[j] for i, j in combos]))
+                spans.append((a.tok_lo, b.tok_hi))
+                owner.append(form)
+        flat = self._score(ids, spans, items).tolist()
+        per_form: dict[str, list] = {}
+        pos = 0
+        for form, (_, ln) in zip(owner, items):
+            per_form.setdefault(form, []).append(flat[pos:pos + len(ln)])
+            pos += len(ln)
         out = []
-        for form, occ in by_form.items():
-            a0, b0, combos, _ = occ[0]
+        for form, (combos, occ) in by_form.items():
+            a0, b0 = occ[0]
+            scs = per_form[form]
             best = None
             for c, (i, j) in enumerate(combos):
-                if f"{a0.cands[i][0]} {b0.cands[j][0]}" not in terms:
-                    continue  # joint edits only restore known terms ("big data")
-                g = self.lm_weight * sum(sc[c + 1] - sc[0] for _, _, _, sc in occ) / math.sqrt(len(occ))
+                g = self.lm_weight * sum(sc[c + 1] - sc[0] for sc in scs) / math.sqrt(len(scs))
                 lo = (g + math.log(max(a0.cands[i][1], 1e-6)) + math.log(max(b0.cands[j][1], 1e-6))
-                      + prior_logit - self.joint_penalty)
-                if f"{a0.cands[i][0]} {b0.cands[j][0]}" in terms:
-                    lo += self.term_bonus
+                      + prior_logit - self.joint_penalty + self.term_bonus)
                 if best is None or lo > best[0]:
                     best = (lo, i, j)
             if best is None:
                 continue
             lo, i, j = best
-            for a, b, _, _ in occ:
+            for a, b in occ:
                 sl = _Slot(a.start, b.end, a.tok_lo, b.tok_hi, form, [])
                 o = a0.cands[i][0] + " " + b0.cands[j][0]
                 prov = a0.cands[i][2] if "pps" in a0.cands[i][2] else b0.cands[j][2]
@@ -490,9 +629,22 @@ class LexiconStage:
 
 def _drop_overlaps(edits: Sequence[Edit]) -> list[Edit]:
     """Most confident first; an edit overlapping a kept one is dropped."""
+    import bisect
+
+    if any(e.start == e.end for e in edits):  # insertions: the plain pairwise test
+        kept_: list[Edit] = []
+        for e in sorted(edits, key=lambda e: (-e.confidence, -(e.end - e.start), e.start)):
+            if not any(e.start < k.end and k.start < e.end for k in kept_):
+                kept_.append(e)
+        return sorted(kept_)
+    starts: list[int] = []   # kept spans, sorted by start (they never overlap each other)
+    ends: list[int] = []
     kept: list[Edit] = []
     for e in sorted(edits, key=lambda e: (-e.confidence, -(e.end - e.start), e.start)):
-        if any(e.start < k.end and k.start < e.end for k in kept):
+        i = bisect.bisect_left(starts, e.end)  # kept spans starting before e ends
+        if i and ends[i - 1] > e.start:
             continue
+        starts.insert(i, e.start)
+        ends.insert(i, e.end)
         kept.append(e)
     return sorted(kept)

@@ -131,6 +131,27 @@ class Lexicon:
             data["_terms"] = frozenset(data.get("terms", ()))
         return data["_terms"]
 
+    def may_have_phrase(self, first: str, last: str) -> bool:
+        """Cheap test before a two-word lookup. A two-word entry matches with its first word
+        unchanged (nouns inflect the last word) or its last word unchanged (verbs inflect the
+        first); a suffix rule keeps at least two letters of the word it changes."""
+        data = self.data
+        if "_pair_index" not in data:
+            by_first: dict[str, set] = {}
+            by_last: dict[str, set] = {}
+            for k in data["entries"]:
+                parts = k.split(" ")
+                if len(parts) == 2:
+                    by_first.setdefault(parts[0], set()).add(parts[1][:2])
+                    by_last.setdefault(parts[1], set()).add(parts[0][:2])
+            data["_pair_index"] = (by_first, by_last)
+        by_first, by_last = data["_pair_index"]
+        f = by_first.get(first)
+        if f is not None and last[:2] in f:
+            return True
+        b = by_last.get(last)
+        return b is not None and first[:2] in b
+
     def __contains__(self, lemma: str) -> bool:
         return lemma in self.data["entries"]
 
@@ -205,7 +226,12 @@ class Lexicon:
         ``spun`` is matched case-insensitively; originals come back lower-case and inflected
         like ``spun``; ``prior`` is P(spun | original), best first.
         """
-        return list(self._candidates(spun.lower().replace("’", "'"), limit))
+        spun = spun.lower().replace("’", "'")
+        if spun.count(" ") == 1:
+            first, last = spun.split(" ")
+            if not self.may_have_phrase(first, last):
+                return []
+        return list(self._candidates(spun, limit))
 
     @lru_cache(maxsize=65536)
     def _candidates(self, spun: str, limit: int) -> tuple[tuple[str, float, str], ...]:

@@ -36,6 +36,7 @@ _TOK_RE = re.compile(r"[^\W_](?:[^\W_]|['’\-](?=[^\W_]))*|[^\w\s]", re.UNICODE
 _SENT_END = {".", "!", "?"}
 
 
+@lru_cache(maxsize=100_000)
 def _norm_token(t: str) -> str:
     if any(ch.isdigit() for ch in t):
         return "<num>"
@@ -95,6 +96,54 @@ class Scorer(Protocol):
 _DEFAULT_NGRAM = ("ngram", "trigram.npz")
 
 
+class KeyIndex:
+    """Open-addressing hash index over a sorted array of unique int64 keys: vectorised
+    lookups about three times faster than ``np.searchsorted`` on big batches.
+
+    Keys are placed by linear probing in order of their home slot, so a key sits at
+    ``i + max(home_j - j for j <= i)`` (one argsort and one running max to build; no loop),
+    and every slot between a key's home and its place is taken.
+
+    >>> ix = KeyIndex(np.array([3, 10, 42, 99], dtype=np.int64))
+    >>> ix.find(np.array([42, 5, 3], dtype=np.int64)).tolist()
+    [2, -1, 0]
+    """
+
+    _MULT = np.uint64(0x9E3779B97F4A7C15)
+
+    def __init__(self, keys: np.ndarray):
+        n = len(keys)
+        self.bits = max(4, int(np.ceil(np.log2(max(n, 1) * 2.5))))
+        home = self._home(keys)
+        order = np.argsort(home, kind="stable")
+        h = home[order]
+        place = np.arange(n) + np.maximum.accumulate(h - np.arange(n)) if n else h
+        size = (1 << self.bits) + (int(place[-1]) - (1 << self.bits) + 2 if n else 1)
+        size = max(size, (1 << self.bits) + 1)
+        self.slots = np.full(size, -1, dtype=np.int64)   # -1: empty (keys are >= 0)
+        self.where = np.zeros(size, dtype=np.int64)
+        self.slots[place] = keys[order]
+        self.where[place] = order
+
+    def _home(self, q: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return ((q.astype(np.uint64) * self._MULT) >> np.uint64(64 - self.bits)).astype(np.int64)
+
+    def find(self, q: np.ndarray) -> np.ndarray:
+        """Position of each query in the key array, or -1."""
+        out = np.full(len(q), -1, dtype=np.int64)
+        h = self._home(q)
+        act = np.arange(len(q))
+        qa = q
+        while len(act):
+            k = self.slots[h]
+            hit = k == qa
+            out[act[hit]] = self.where[h[hit]]
+            more = ~hit & (k != -1)
+            act, h, qa = act[more], h[more] + 1, qa[more]
+        return out
+
+
 class NgramScorer:
     """Interpolated absolute-discount trigram model over folded tokens.
 
@@ -144,6 +193,8 @@ class NgramScorer:
         self.tri_keys = z["tri_keys"]
         self.tri_counts = z["tri_counts"].astype(np.float64)
         self.p_uni = (self.uni + 0.5) / (self.N + 0.5 * self.V)
+        self.bi_index = KeyIndex(self.bi_keys)
+        self.tri_index = KeyIndex(self.tri_keys)
 
     def ensure_loaded(self) -> "NgramScorer":
         if not self._loaded:
@@ -163,11 +214,10 @@ class NgramScorer:
         return int(self.uni[i]) if i else 0
 
     @staticmethod
-    def _lookup(keys: np.ndarray, vals: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        pos = np.searchsorted(keys, q)
-        pos = np.minimum(pos, len(keys) - 1)
-        found = keys[pos] == q
-        return np.where(found, vals[pos], 0.0), np.where(found, pos, -1)
+    def _lookup(index: "KeyIndex", vals: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pos = index.find(q)
+        found = pos >= 0
+        return np.where(found, vals[np.maximum(pos, 0)], 0.0), pos
 
     def logprob_triples(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
         """Vectorised ``log P(c | a b)`` for id arrays."""
@@ -179,48 +229,105 @@ class NgramScorer:
         p1 = self.p_uni[c]
         # bigram level: history b
         cb = self.uni[b]
-        cbc, _ = self._lookup(self.bi_keys, self.bi_counts, b * V + c)
+        cbc, _ = self._lookup(self.bi_index, self.bi_counts, b * V + c)
         fan_b = self.uni_fanout[b]
         with np.errstate(divide="ignore", invalid="ignore"):
             p2 = np.where(cb > 0, np.maximum(cbc - D, 0) / np.maximum(cb, 1)
                           + D * np.maximum(fan_b, 1) / np.maximum(cb, 1) * p1, p1)
             p2 = np.minimum(p2, 1.0)
             # trigram level: history a b
-            cab, pos = self._lookup(self.bi_keys, self.bi_counts, a * V + b)
+            cab, pos = self._lookup(self.bi_index, self.bi_counts, a * V + b)
             fan_ab = np.where(pos >= 0, self.bi_fanout[np.maximum(pos, 0)], 0.0)
-            cabc, _ = self._lookup(self.tri_keys, self.tri_counts, (a * V + b) * V + c)
+            cabc, _ = self._lookup(self.tri_index, self.tri_counts, (a * V + b) * V + c)
             p3 = np.where(cab > 0, np.maximum(cabc - D, 0) / np.maximum(cab, 1)
                           + D * np.maximum(fan_ab, 1) / np.maximum(cab, 1) * p2, p2)
         p3 = np.minimum(p3, 1.0)
         return np.log(np.maximum(p3, 1e-12))
 
-    def _triples_for(self, left: Sequence[int], opt: Sequence[int], right: Sequence[int]):
-        seq = list(left[-2:]) + list(opt) + list(right[:2])
-        pad = 2 - min(len(left), 2)
-        seq = [1] * pad + seq
-        start = 2
-        end = len(seq)
-        return [(seq[i - 2], seq[i - 1], seq[i]) for i in range(start, end)]
+    def phrase_ids(self, phrase: str) -> tuple[int, ...]:
+        """Ids of a space-separated folded phrase (cached: candidates repeat across slots)."""
+        self.ensure_loaded()
+        return self._phrase_ids(phrase)
+
+    @lru_cache(maxsize=200_000)
+    def _phrase_ids(self, phrase: str) -> tuple[int, ...]:
+        get = self.index.get
+        return tuple(get(t, 0) for t in phrase.split(" "))
+
+    def score_ids(self, left: np.ndarray, right: np.ndarray, rows: np.ndarray,
+                  options: np.ndarray, lens: np.ndarray) -> np.ndarray:
+        """Vectorised scoring of many options by id.
+
+        ``left``/``right`` are ``(n_slots, 2)`` id arrays (``left`` padded at the front with
+        the ``<s>`` id 1; ``right`` padded at the back with -1); option ``k`` fills slot
+        ``rows[k]`` with the first ``lens[k]`` ids of row ``k`` of ``options`` (an
+        ``(n_options, width)`` array). Returns one log-probability per option: its own
+        tokens plus the right context they condition.
+        """
+        self.ensure_loaded()
+        n = len(lens)
+        if n == 0:
+            return np.zeros(0)
+        M = options.shape[1]
+        seq = np.full((n, M + 4), -1, dtype=np.int64)
+        seq[:, :2] = left[rows]
+        seq[:, 2:2 + M] = options
+        ar = np.arange(n)
+        rr = right[rows]
+        seq[ar, 2 + lens] = rr[:, 0]
+        seq[ar, 3 + lens] = np.where(rr[:, 0] >= 0, rr[:, 1], -1)
+        a, b, c = seq[:, :-2], seq[:, 1:-1], seq[:, 2:]
+        valid = c >= 0
+        lp = np.zeros(c.shape)
+        lp[valid] = self.logprob_triples(a[valid], b[valid], c[valid])
+        return lp.sum(axis=1)
+
+    @staticmethod
+    def option_matrix(options: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Id tuples as the ``(options, lens)`` pair :meth:`score_ids` takes."""
+        lens = np.array([len(o) for o in options], dtype=np.int64)
+        mat = np.full((len(options), max(1, int(lens.max()) if len(lens) else 1)), -1,
+                      dtype=np.int64)
+        for k, o in enumerate(options):
+            mat[k, :len(o)] = o
+        return mat, lens
+
+    def context_ids(self, lefts: Sequence[Sequence[str]],
+                    rights: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """The ``(n, 2)`` left and right id arrays :meth:`score_ids` takes."""
+        self.ensure_loaded()
+        get = self.index.get
+        n = len(lefts)
+        L = np.ones((n, 2), dtype=np.int64)
+        R = np.full((n, 2), -1, dtype=np.int64)
+        for i, (lt, rt) in enumerate(zip(lefts, rights)):
+            lt = lt[-2:]
+            for j, t in enumerate(lt):
+                L[i, 2 - len(lt) + j] = get(t, 0)
+            for j, t in enumerate(rt[:2]):
+                R[i, j] = get(t, 0)
+        return L, R
 
     def score_batch(self, items) -> list[list[float]]:
         self.ensure_loaded()
-        triples: list[tuple[int, int, int]] = []
-        spans: list[list[tuple[int, int]]] = []
+        if not items:
+            return []
         get = self.index.get
-        for left, options, right in items:
-            li, ri = [get(t, 0) for t in left[-2:]], [get(t, 0) for t in right[:2]]
-            row = []
+        L, R = self.context_ids([it[0] for it in items], [it[2] for it in items])
+        rows: list[int] = []
+        opts: list[tuple[int, ...]] = []
+        for k, (_, options, _) in enumerate(items):
             for opt in options:
-                ts = self._triples_for(li, [get(t, 0) for t in opt], ri)
-                row.append((len(triples), len(triples) + len(ts)))
-                triples.extend(ts)
-            spans.append(row)
-        if not triples:
+                rows.append(k)
+                opts.append(tuple(get(t, 0) for t in opt))
+        if not opts:
             return [[] for _ in items]
-        arr = np.array(triples, dtype=np.int64)
-        lp = self.logprob_triples(arr[:, 0], arr[:, 1], arr[:, 2])
-        csum = np.concatenate([[0.0], np.cumsum(lp)])
-        return [[float(csum[e] - csum[s]) for s, e in row] for row in spans]
+        mat, lens = self.option_matrix(opts)
+        flat = self.score_ids(L, R, np.array(rows, dtype=np.int64), mat, lens).tolist()
+        out: list[list[float]] = [[] for _ in items]
+        for k, x in zip(rows, flat):
+            out[k].append(x)
+        return out
 
     def score_options(self, left, options, right) -> list[float]:
         return self.score_batch([(left, options, right)])[0]
