@@ -333,16 +333,30 @@ class LexiconStage:
         hi = np.array([b for _, b in spans], dtype=np.int64)
         L = np.stack([P[lo], P[lo + 1]], axis=1)
         R = np.stack([P[hi + 2], P[hi + 3]], axis=1)
-        counts = np.array([len(ln) for _, ln in blocks], dtype=np.int64)
-        width = max(m.shape[1] for m, _ in blocks)
-        mat = np.full((int(counts.sum()), width), -1, dtype=np.int64)
+        # slots of one form share one block object: stack each distinct block once
+        which: dict[int, int] = {}
+        uniq: list = []
+        slot_u = np.empty(len(blocks), dtype=np.int64)
+        for k, blk in enumerate(blocks):
+            u = which.get(id(blk[1]))
+            if u is None:
+                u = which[id(blk[1])] = len(uniq)
+                uniq.append(blk)
+            slot_u[k] = u
+        ucount = np.array([len(ln) for _, ln in uniq], dtype=np.int64)
+        width = max(m.shape[1] for m, _ in uniq)
+        umat = np.full((int(ucount.sum()), width), -1, dtype=np.int64)
         pos = 0
-        for m, ln in blocks:
-            mat[pos:pos + len(ln), :m.shape[1]] = m
+        for m, ln in uniq:
+            umat[pos:pos + len(ln), :m.shape[1]] = m
             pos += len(ln)
-        lens = np.concatenate([ln for _, ln in blocks])
+        ulens = np.concatenate([ln for _, ln in uniq])
+        ustart = np.cumsum(ucount) - ucount
+        counts = ucount[slot_u]
+        first = np.cumsum(counts) - counts
+        src = np.repeat(ustart[slot_u] - first, counts) + np.arange(int(counts.sum()))
         rows = np.repeat(np.arange(len(blocks)), counts)
-        return ng.score_ids(L, R, rows, mat, lens)
+        return ng.score_ids(L, R, rows, umat[src], ulens[src])
 
     def _form_block(self, sl: _Slot, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """The option matrix of a slot's form: its own ids, then its candidates' (cached:
@@ -399,7 +413,7 @@ class LexiconStage:
         form_of_u = np.repeat(np.arange(n_forms), ncand)
         pooled = np.bincount(u, weights=G, minlength=total)
         pooled = pooled / np.sqrt(occ[form_of_u])
-        meta = [self._form_meta(slots[k]) for k in firsts]
+        meta = [self._form_meta(slots[k]) for k in firsts]  # (log priors, is-pps, list)
         logprior = np.concatenate([m[0] for m in meta])
         is_pps = np.concatenate([m[1] for m in meta])
         is_phrase = np.array([" " in slots[k].spun for k in firsts])[form_of_u]
@@ -441,15 +455,17 @@ class LexiconStage:
             choice[slots[k].spun] = (o, x_lo, prov)
         return choice
 
-    def _form_meta(self, sl: _Slot) -> tuple[np.ndarray, np.ndarray]:
-        """Log channel priors and "is a PPS substitution" flags of a form's candidates."""
+    def _form_meta(self, sl: _Slot) -> tuple[np.ndarray, np.ndarray, list]:
+        """Log channel priors and "is a PPS substitution" flags of a form's candidates (and
+        the log priors as a list)."""
         hit = self._meta_cache.get(sl.spun)
         if hit is None:
             if len(self._meta_cache) > 300_000:
                 self._meta_cache.clear()
+            logp = [math.log(max(c[1], 1e-6)) for c in sl.cands]
             hit = self._meta_cache[sl.spun] = (
-                np.log(np.maximum(np.array([c[1] for c in sl.cands], dtype=np.float64), 1e-6)),
-                np.array(["pps" in c[2] for c in sl.cands], dtype=bool))
+                np.array(logp, dtype=np.float64),
+                np.array(["pps" in c[2] for c in sl.cands], dtype=bool), logp)
         return hit
 
     def _features(self, form: str, o: str, g: float, prior: float, spin_logit: float,
@@ -530,9 +546,9 @@ class LexiconStage:
         single = {sl.tok_lo: k for k, sl in enumerate(slots) if sl.tok_hi == sl.tok_lo + 1}
 
         def top(k, sl):
-            order = sorted(range(len(sl.cands)),
-                           key=lambda j: -(gains[k][j] + math.log(max(sl.cands[j][1], 1e-6))))
-            return order[: self.joint_k]
+            lp = self._form_meta(sl)[2]
+            neg = [-(g + p) for g, p in zip(gains[k], lp)]
+            return sorted(range(len(neg)), key=neg.__getitem__)[: self.joint_k]
 
         # occurrences of one spun pair share one set of candidate pairs (from the first)
         by_form: dict[str, tuple[list, list]] = {}
@@ -647,4 +663,5 @@ def _drop_overlaps(edits: Sequence[Edit]) -> list[Edit]:
         starts.insert(i, e.start)
         ends.insert(i, e.end)
         kept.append(e)
-    return sorted(kept)
+    # kept spans do not overlap, so (start, end) orders them as Edit's own ordering would
+    return sorted(kept, key=lambda e: (e.start, e.end))

@@ -11,7 +11,7 @@ the input, both strings, its source, its rule id or model name, and a confidence
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 SOURCES = ("rule", "lexicon", "model")
@@ -49,9 +49,10 @@ class Edit:
                     self.source, self.rule_id, self.confidence)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["confidence"] = round(self.confidence, 4)
-        return d
+        # written out field by field: dataclasses.asdict deep-copies and is ~10x slower
+        return {"start": self.start, "end": self.end, "original": self.original,
+                "replacement": self.replacement, "source": self.source,
+                "rule_id": self.rule_id, "confidence": round(self.confidence, 4)}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Edit":
