@@ -164,17 +164,8 @@ class SpanRestorer:
 
     # -------------------------------------------------------------------------- inference
     def encode_sources(self, sources: Sequence[str], max_len: int):
-        import torch
-
-        encs = self.tokenizer.encode_batch(list(sources))
-        ids = [e.ids[: max_len - 1] + [self.eos_id] for e in encs]
-        n = max(len(x) for x in ids)
-        input_ids = torch.full((len(ids), n), self.pad_id, dtype=torch.long)
-        mask = torch.zeros((len(ids), n), dtype=torch.long)
-        for i, x in enumerate(ids):
-            input_ids[i, : len(x)] = torch.tensor(x)
-            mask[i, : len(x)] = 1
-        return input_ids, mask
+        """Token ids and attention mask of ``sources``, each cut to ``max_len`` with EOS."""
+        return encode_batch(self.tokenizer, sources, max_len, self.eos_id, self.pad_id)
 
     def generate(self, sources: Sequence[str], max_new_tokens: int = 12,
                  batch_size: int = 64) -> list[tuple[str, float]]:
@@ -350,17 +341,8 @@ class SpanClassifierRestorer:
                    objs["flags.json"], objs["unspin.json"], name=folder.name)
 
     def encode_sources(self, sources: Sequence[str], max_len: int):
-        import torch
-
-        encs = self.tokenizer.encode_batch(list(sources))
-        ids = [e.ids[: max_len - 1] + [self.eos_id] for e in encs]
-        n = max(len(x) for x in ids)
-        input_ids = torch.full((len(ids), n), self.pad_id, dtype=torch.long)
-        mask = torch.zeros((len(ids), n), dtype=torch.long)
-        for i, x in enumerate(ids):
-            input_ids[i, : len(x)] = torch.tensor(x)
-            mask[i, : len(x)] = 1
-        return input_ids, mask
+        """Token ids and attention mask of ``sources``, each cut to ``max_len`` with EOS."""
+        return encode_batch(self.tokenizer, sources, max_len, self.eos_id, self.pad_id)
 
     def generate(self, sources: Sequence[str], max_new_tokens: int = 12,
                  batch_size: int = 64) -> list[tuple[str, float]]:
@@ -388,6 +370,22 @@ class SpanClassifierRestorer:
                                                                           self.classes[cid])
                     out.append((text, p))
         return out
+
+
+def encode_batch(tokenizer, sources: Sequence[str], max_len: int, eos_id: int, pad_id: int):
+    """Pad the tokenised ``sources`` (each cut to ``max_len`` ids ending in EOS) into an
+    ``(ids, mask)`` pair of long tensors."""
+    import torch
+
+    encs = tokenizer.encode_batch(list(sources))
+    ids = [e.ids[: max_len - 1] + [eos_id] for e in encs]
+    n = max(len(x) for x in ids)
+    input_ids = torch.full((len(ids), n), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(ids), n), dtype=torch.long)
+    for i, x in enumerate(ids):
+        input_ids[i, : len(x)] = torch.tensor(x)
+        mask[i, : len(x)] = 1
+    return input_ids, mask
 
 
 def _transfer_case(src: str, rep: str) -> str:
