@@ -180,7 +180,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
         _err("error: --jobs must be at least 1")
         return 2
     options = _restorer_options(args)
-    if not _rules_load(options):
+    checked = _rules_load(options)
+    if checked is None:
         return 2
     outdir = Path(args.output)
     if outdir.exists() and not outdir.is_dir():
@@ -200,7 +201,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         skipped_fresh = len(fresh)
         jobs = [j for j in jobs if j not in fresh]
     results = _run_jobs(jobs, options, args.jobs,
-                        progress=not args.quiet and sys.stderr.isatty())
+                        progress=not args.quiet and sys.stderr.isatty(), restorer=checked)
     bad = [r for r in results if r.status != "ok"]
     for r in bad:
         _err(("skipped: " if r.status == "skipped" else "error: ") + r.message)
@@ -216,20 +217,23 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 1 if (bad or errors) else 0
 
 
-def _rules_load(options: dict) -> bool:
-    """Load the rule table once up front, so a bad rule file is one clear error."""
+def _rules_load(options: dict):
+    """Load the rule table once up front, so a bad rule file is one clear error; the
+    restorer that loaded it (``None`` on error) serves a one-process run."""
     from .pipeline import Restorer
     from .rules import RuleTableError
 
     try:
-        Restorer(**options).rule_stage
+        restorer = Restorer(**options)
+        restorer.rule_stage
     except RuleTableError as exc:
         _err(f"error: rule table: {exc}")
-        return False
-    return True
+        return None
+    return restorer
 
 
-def _run_jobs(jobs: list[Job], options: dict, n_jobs: int, progress: bool) -> list[JobResult]:
+def _run_jobs(jobs: list[Job], options: dict, n_jobs: int, progress: bool,
+              restorer=None) -> list[JobResult]:
     bar = None
     if progress and jobs:
         from tqdm import tqdm
@@ -237,7 +241,7 @@ def _run_jobs(jobs: list[Job], options: dict, n_jobs: int, progress: bool) -> li
         bar = tqdm(total=len(jobs), unit="file", file=sys.stderr)
     results: list[JobResult] = []
     if n_jobs == 1 or len(jobs) <= 1:
-        init_worker(options)
+        init_worker(options, restorer)
         for job in jobs:
             results.append(run_job(job))
             if bar:
@@ -257,13 +261,12 @@ def _run_jobs(jobs: list[Job], options: dict, n_jobs: int, progress: bool) -> li
 
 def _restore_stdin(args: argparse.Namespace) -> int:
     from .fileio import iter_text_pieces
-    from .pipeline import Restorer
     from .restoration import Restoration
 
     options = _restorer_options(args)
-    if not _rules_load(options):
+    restorer = _rules_load(options)
+    if restorer is None:
         return 2
-    restorer = Restorer(**options)
     report_file = args.report
     if report_file and all(f.strip() in FORMATS for f in report_file.split(",")):
         _err(f"error: with '-', --report takes a FILE path, not the format {report_file!r} "

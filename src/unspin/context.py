@@ -38,7 +38,7 @@ from .casing import transfer_case
 from .document import Document
 from .edits import Edit
 from .lexicon import Lexicon, default_lexicon
-from .lm import NgramScorer, Scorer, ScorerUnavailable, get_scorer, lm_token_spans
+from .lm import NgramScorer, Scorer, get_scorer, lm_token_spans
 
 # Function words a spinner leaves alone (and whose "synonyms" would be noise).
 STOPWORDS = frozenset("""

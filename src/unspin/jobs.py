@@ -17,11 +17,12 @@ _RESTORER = None
 _RESTORER_OPTIONS: dict | None = None
 
 
-def init_worker(options: dict) -> None:
-    """Give this process its restorer options (the restorer itself loads on first use)."""
+def init_worker(options: dict, restorer=None) -> None:
+    """Give this process its restorer options (the restorer itself loads on first use, unless
+    one built with these options is handed over)."""
     global _RESTORER, _RESTORER_OPTIONS
     _RESTORER_OPTIONS = options
-    _RESTORER = None
+    _RESTORER = restorer
 
 
 def _restorer():

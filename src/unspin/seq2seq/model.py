@@ -8,7 +8,7 @@ importing :mod:`unspin.seq2seq` stays cheap.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
