@@ -38,7 +38,8 @@ from .casing import transfer_case
 from .document import Document
 from .edits import Edit
 from .lexicon import Lexicon, default_lexicon
-from .lm import NgramScorer, Scorer, get_scorer, lm_token_spans
+from .lm import NgramScorer, Scorer, cached_token_spans, get_scorer
+from .text import free_test
 
 # Function words a spinner leaves alone (and whose "synonyms" would be noise).
 STOPWORDS = frozenset("""
@@ -193,24 +194,7 @@ class LexiconStage:
     # slots ------------------------------------------------------------------------------
     def _slots(self, doc: Document, toks) -> list[_Slot]:
         text = doc.text
-        blocked = list(doc.protected) + [(e.start, e.end) for e in doc.proposals]
-        # prefix counts of blocked characters (and of empty spans, which block [p-1, p+1))
-        # make each "does [s, e) touch a blocked span" test O(1)
-        cover = np.zeros(len(text) + 1, dtype=np.int32)
-        for a, b in blocked:
-            if b > a:
-                cover[a] += 1
-                cover[b] -= 1
-        inside = np.cumsum(cover[:-1]) > 0
-        points = np.zeros(len(text) + 1, dtype=np.int32)
-        for a, b in blocked:
-            if a == b:
-                points[a] = 1
-        cum = np.concatenate([[0], np.cumsum(inside)]).tolist()
-        pcum = np.concatenate([[0], np.cumsum(points)]).tolist()
-
-        def free(s: int, e: int) -> bool:
-            return cum[e] == cum[s] and pcum[e] == pcum[s + 1]
+        free = free_test(text, list(doc.protected) + [(e.start, e.end) for e in doc.proposals])
 
         def editable(i: int) -> bool:
             s, e, t = toks[i]
@@ -297,7 +281,7 @@ class LexiconStage:
 
         One choice per spun form: the fluency gains of its occurrences are pooled.
         """
-        toks = lm_token_spans(doc.text)
+        toks = cached_token_spans(doc.text)
         if not toks:
             return []
         slots = self._slots(doc, toks)

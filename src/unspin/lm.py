@@ -70,6 +70,13 @@ def lm_token_spans(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+@lru_cache(maxsize=8)
+def cached_token_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    """:func:`lm_token_spans` as a tuple, memoised: the term and lexicon stages tokenise the
+    same chunk one after the other."""
+    return tuple(lm_token_spans(text))
+
+
 def lm_tokens(text: str) -> list[str]:
     """The token strings the n-gram model is trained on and queried with."""
     return [t for _, _, t in lm_token_spans(text)]

@@ -19,6 +19,22 @@ def lexicon_stage(mode: str, threshold: float) -> Stage:
     return LexiconStage(mode=mode, threshold=threshold)
 
 
+def term_stage() -> Stage | None:
+    """The term restorer (unseen tortured phrases), or ``None`` without its resource.
+
+    ``$UNSPIN_TERMS`` points it at another resource file (e.g. a dev build from
+    ``data/build_terms.py --pps-split train``); ``UNSPIN_TERMS=off`` turns it off.
+    """
+    import os
+
+    from .terms import TermStage, resource_available
+
+    path = os.environ.get("UNSPIN_TERMS") or None
+    if path == "off" or not resource_available(path):
+        return None
+    return TermStage(path=path)
+
+
 def model_stage(required: bool) -> Stage | None:
     """The seq2seq stage, or ``None`` when no model is installed and none is required."""
     from .seq2seq.stage import ModelStage, default_model_dir
@@ -38,6 +54,9 @@ def later_stages(use_lexicon: bool, use_model: bool | None, mode: str,
     """The lexicon and model stages the options ask for, in pipeline order."""
     stages: list[Stage] = []
     if use_lexicon:
+        terms = term_stage()
+        if terms is not None:
+            stages.append(terms)
         stages.append(lexicon_stage(mode, threshold))
     if use_model is not False:
         stage = model_stage(required=bool(use_model))

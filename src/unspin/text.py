@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Iterable
 
 # A word: letters/digits joined by inner apostrophes or hyphens ("it's", "on-the-spot").
 _WORD = r"[^\W_](?:[^\W_]|['’\-](?=[^\W_]))*"
@@ -197,3 +198,33 @@ def overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
         if e > start and s < end:
             return True
     return False
+
+
+def free_test(text: str, blocked: Iterable[tuple[int, int]]):
+    """A function ``free(start, end)``: whether ``[start, end)`` overlaps none of the
+    ``blocked`` spans of ``text`` (an empty span at p blocks anything strictly around p).
+    Prefix counts make each test O(1).
+
+    >>> free = free_test("one two three", [(4, 7)])
+    >>> free(0, 3), free(4, 7), free(2, 5), free(8, 13)
+    (True, False, False, True)
+    """
+    import numpy as np
+
+    n = len(text)
+    cover = np.zeros(n + 1, dtype=np.int32)
+    points = np.zeros(n + 1, dtype=np.int32)
+    for a, b in blocked:
+        if b > a:
+            cover[a] += 1
+            cover[b] -= 1
+        else:
+            points[a] = 1
+    inside = np.cumsum(cover[:-1]) > 0
+    cum = np.concatenate([[0], np.cumsum(inside)]).tolist()
+    pcum = np.concatenate([[0], np.cumsum(points)]).tolist()
+
+    def free(s: int, e: int) -> bool:
+        return cum[e] == cum[s] and pcum[e] == pcum[s + 1]
+
+    return free

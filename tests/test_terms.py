@@ -1,0 +1,90 @@
+"""The term restorer (unseen tortured phrases rebuilt word by word as known terms)."""
+
+from __future__ import annotations
+
+import pytest
+
+from unspin.document import Document
+from unspin.edits import Edit, apply_edits
+from unspin.pipeline import Restorer
+from unspin.rules import RuleTable, default_table
+from unspin.terms import TermStage, _variant
+
+
+@pytest.fixture(scope="module")
+def stage():
+    return TermStage()
+
+
+@pytest.fixture(scope="module")
+def no_pps_restorer():
+    """Rules without the PPS tier: the term stage must find tortured phrases by itself."""
+    table = RuleTable([r for r in default_table() if r.tier != "pps"])
+    return Restorer(rules=table, use_model=False)
+
+
+def test_restores_a_known_pair(stage):
+    doc = Document("In this paper we study counterfeit consciousness in detail.")
+    edits = stage.propose(doc)
+    assert [(e.original, e.replacement) for e in edits] == [
+        ("counterfeit consciousness", "artificial intelligence")]
+    e = edits[0]
+    assert e.source == "lexicon" and e.rule_id.startswith("term:") and 0.5 <= e.confidence <= 1
+
+
+def test_keeps_case_at_sentence_start(stage):
+    doc = Document("Counterfeit consciousness is studied here.")
+    assert [e.replacement for e in stage.propose(doc)] == ["Artificial intelligence"]
+
+
+@pytest.mark.parametrize("text", [
+    "The weather was nice and we walked to the old market.",
+    "The committee discussed the budget for next year in great detail.",
+    "Deep learning and artificial intelligence are popular research fields.",
+    "The magnetic field of the earth protects us from the solar wind.",
+    "We welcome the adoption of the resolution on climate change.",
+])
+def test_leaves_clean_sentences_untouched(stage, text):
+    assert stage.propose(Document(text)) == []
+
+
+def test_edits_replay(stage):
+    text = ("We describe a new approach based on profound learning for this task. "
+            "In this paper we study counterfeit consciousness in detail.")
+    edits = stage.propose(Document(text))
+    assert len(edits) == 2
+    out = apply_edits(text, edits)
+    assert "deep learning" in out and "artificial intelligence" in out
+    for e in edits:
+        assert text[e.start:e.end] == e.original
+
+
+def test_protected_and_proposed_spans_untouched(stage):
+    text = "See `counterfeit consciousness` and counterfeit consciousness here."
+    edits = stage.propose(Document(text))
+    assert len(edits) == 1 and edits[0].start > text.index("` and")
+    doc = Document("We study counterfeit consciousness today.")
+    s = doc.text.index("counterfeit")
+    doc.proposals = [Edit(s, s + 11, "counterfeit", "fake", "rule", "x", 0.9)]
+    assert stage.propose(doc) == []
+
+
+def test_pipeline_uses_it_without_pps_rules(no_pps_restorer):
+    r = no_pps_restorer.restore("In this paper we study counterfeit consciousness in detail.")
+    assert r.text == "In this paper we study artificial intelligence in detail."
+    clean = "The magnetic field of the earth protects us from the solar wind."
+    assert no_pps_restorer.restore(clean).text == clean
+
+
+def test_variants_are_never_substitutions():
+    assert _variant("network", "networks") and _variant("sign", "signal")
+    assert not _variant("profound", "deep")
+
+
+def test_can_be_turned_off(monkeypatch):
+    from unspin.stages import term_stage
+
+    monkeypatch.setenv("UNSPIN_TERMS", "off")
+    assert term_stage() is None
+    monkeypatch.setenv("UNSPIN_TERMS", "/nonexistent/terms.json.gz")
+    assert term_stage() is None
