@@ -51,20 +51,6 @@ def test_hash_index_agrees_with_binary_search():
     assert (KeyIndex(keys[:1]).find(keys[:3]) == [0, -1, -1]).all()
 
 
-def test_scores_same_with_and_without_the_index():
-    s = get_scorer("fast")
-    items = [(["<s>", "on"], [["climate", "change"], ["weather", "extrude"], ["zzqx"]], ["."]),
-             (["we", "will"], [["work"], ["paintings"]], ["with", "china"]), ([], [["the"]], [])]
-    plain = s.score_batch(items)
-    saved = s.INDEX_AFTER, dict(s._index)
-    try:
-        s.INDEX_AFTER = -1
-        indexed = s.score_batch(items)
-    finally:
-        s.INDEX_AFTER, s._index = saved[0], saved[1]
-    assert indexed == plain
-
-
 def test_missing_model_file_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError):
         NgramScorer(tmp_path / "none.npz").ensure_loaded()

@@ -80,6 +80,34 @@ class _Slot:
     cand_ids: list | None = None  # the candidates' n-gram ids, once scored
 
 
+@dataclass
+class _Gains:
+    """Fluency gains of every slot's candidates, flat: slot ``k``'s are
+    ``flat[starts[k]:starts[k] + counts[k]]`` (one array, not a list per slot)."""
+    flat: np.ndarray
+    starts: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def zeros(cls, slots) -> "_Gains":
+        counts = np.array([len(sl.cands) for sl in slots], dtype=np.int64)
+        return cls(np.zeros(int(counts.sum())), np.cumsum(counts) - counts, counts)
+
+    @classmethod
+    def from_lists(cls, rows: list[list[float]]) -> "_Gains":
+        counts = np.array([len(r) for r in rows], dtype=np.int64)
+        flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.float64,
+                           count=int(counts.sum()))
+        return cls(flat, np.cumsum(counts) - counts, counts)
+
+    def row(self, k: int) -> list[float]:
+        s = int(self.starts[k])
+        return self.flat[s:s + int(self.counts[k])].tolist()
+
+    def lists(self) -> list[list[float]]:
+        return [self.row(k) for k in range(len(self.counts))]
+
+
 def _variant(a: str, b: str) -> bool:
     """Spelling or inflection variants ("defenses"/"defence", "neighboring"/"neighbouring"):
     never a spinner's substitution, so never an edit."""
@@ -130,7 +158,7 @@ class LexiconStage:
                  floor: float = 0.002, keep_bias: float = 2.5, max_candidates: int = 12,
                  lexicon: Lexicon | None = None, scorer: Scorer | None = None,
                  use_model: bool = True, shortlist: int = 2, min_evidence: float = 0.0,
-                 joint: bool = True, joint_k: int = 4, joint_penalty: float = 1.0,
+                 joint: bool = True, joint_k: int = 2, joint_penalty: float = 1.0,
                  term_bonus: float = 3.0, lm_weight: float = 0.9, phrase_penalty: float = 2.0,
                  accurate_gate: float = -3.0, calibration: dict | None = None,
                  term_spin_prior: float = 0.3, pps_spin_rate: float = 0.03):
@@ -162,7 +190,7 @@ class LexiconStage:
         self._cand_cache: dict[str, list] = {}
         self._ids_cache: dict[str, tuple] = {}
         self._meta_cache: dict[str, tuple] = {}
-        self._parts: tuple[frozenset, frozenset] | None = None
+        self._parts: tuple[dict, dict] | None = None
         self._lexicon = lexicon
         self._scorer = scorer
         self._neural = None
@@ -211,6 +239,7 @@ class LexiconStage:
         slots: list[_Slot] = []
         n = len(toks)
         ok = [editable(i) for i in range(n)]
+        get = self._cand_cache.get
         cands = self._cands
         for i in range(n):
             if not ok[i]:
@@ -220,12 +249,17 @@ class LexiconStage:
             if i + 1 < n and ok[i + 1]:
                 s2, e2, t2 = toks[i + 1]
                 if text[e:s2] == " " and free(s, e2):
-                    c = cands(f"{t} {t2}")
+                    pair = f"{t} {t2}"
+                    c = get(pair)
+                    if c is None:
+                        c = cands(pair)
                     if c:
-                        slots.append(_Slot(s, e2, i, i + 2, f"{t} {t2}", c))
+                        slots.append(_Slot(s, e2, i, i + 2, pair, c))
             if t in STOPWORDS or len(t) < 3 or not free(s, e):
                 continue
-            c = cands(t)
+            c = get(t)
+            if c is None:
+                c = cands(t)
             if c:
                 slots.append(_Slot(s, e, i, i + 1, t, c))
         return slots
@@ -298,9 +332,10 @@ class LexiconStage:
             if self.term_bonus:
                 self._add_term_bonus(names, slots, gains)
             if self.mode == "accurate":
-                gains = self._rerank(doc, toks, slots, gains, prior_logit)
+                gains = _Gains.from_lists(self._rerank(doc, toks, slots, gains.lists(),
+                                                       prior_logit))
         else:
-            gains = [[0.0] * len(sl.cands) for sl in slots]
+            gains = _Gains.zeros(slots)
 
         choice = self._choose(slots, gains, prior_logit)
         out = [(sl,) + choice[sl.spun] for sl in slots]
@@ -358,16 +393,19 @@ class LexiconStage:
         sl.cand_ids = hit[0]
         return hit[1], hit[2]
 
-    def _gains(self, ids: list[int], slots) -> list[list[float]]:
+    def _gains(self, ids: list[int], slots) -> _Gains:
         """Fluency gain (weighted nats) of each candidate over the spun form, per slot."""
         blocks = [self._form_block(sl, ids) for sl in slots]
         sc = self._score(ids, [(sl.tok_lo, sl.tok_hi) for sl in slots], blocks)
         counts = np.array([len(ln) for _, ln in blocks], dtype=np.int64)
         first = np.cumsum(counts) - counts
-        g = (self.lm_weight * (sc - np.repeat(sc[first], counts))).tolist()
-        return [g[f + 1:f + c] for f, c in zip(first.tolist(), counts.tolist())]
+        g = self.lm_weight * (sc - np.repeat(sc[first], counts))
+        keep = np.ones(len(g), dtype=bool)
+        keep[first] = False                  # drop each slot's own (spun) option
+        ncand = counts - 1
+        return _Gains(g[keep], np.cumsum(ncand) - ncand, ncand)
 
-    def _choose(self, slots, gains, prior_logit: float) -> dict[str, tuple[str, float, str]]:
+    def _choose(self, slots, gains: _Gains, prior_logit: float) -> dict[str, tuple[str, float, str]]:
         """One choice per spun form: its best candidate and that candidate's log-odds.
 
         Vectorised over every (form, candidate): the occurrences' gains are pooled with
@@ -386,10 +424,7 @@ class LexiconStage:
         n_forms = len(firsts)
         ncand = np.array([len(slots[k].cands) for k in firsts], dtype=np.int64)
         form_off = np.cumsum(ncand) - ncand
-        counts = np.array([len(g) for g in gains], dtype=np.int64)
-        G = np.fromiter(itertools.chain.from_iterable(gains), dtype=np.float64,
-                        count=int(counts.sum()))
-        starts = np.cumsum(counts) - counts
+        G, starts, counts = gains.flat, gains.starts, gains.counts
         j_in = np.arange(len(G)) - np.repeat(starts, counts)
         u = np.repeat(form_off[fid], counts) + j_in          # (form, candidate) index
         total = int(ncand.sum())
@@ -492,14 +527,20 @@ class LexiconStage:
 
     lexicon_signatures: frozenset = frozenset()
 
-    def _term_parts(self) -> tuple[frozenset, frozenset]:
-        """First words and second words of the known two-word terms."""
+    def _term_parts(self) -> tuple[dict, dict]:
+        """The known two-word terms by first word (-> second words) and by second word."""
         if self._parts is None:
-            pairs = [t.split(" ", 1) for t in self.lexicon.terms if " " in t]
-            self._parts = (frozenset(p[0] for p in pairs), frozenset(p[1] for p in pairs))
+            by_first: dict[str, set] = {}
+            by_second: dict[str, set] = {}
+            for t in self.lexicon.terms:
+                if " " in t:
+                    a, b = t.split(" ", 1)
+                    by_first.setdefault(a, set()).add(b)
+                    by_second.setdefault(b, set()).add(a)
+            self._parts = (by_first, by_second)
         return self._parts
 
-    def _add_term_bonus(self, names, slots, gains) -> None:
+    def _add_term_bonus(self, names, slots, gains: _Gains) -> None:
         """Reward a candidate that completes a known two-word term with a neighbour."""
         terms = self.lexicon.terms
         if not terms:
@@ -508,17 +549,18 @@ class LexiconStage:
         for k, sl in enumerate(slots):
             if sl.tok_hi != sl.tok_lo + 1:
                 continue
-            left = names[sl.tok_lo - 1] if sl.tok_lo > 0 else ""
-            right = names[sl.tok_hi] if sl.tok_hi < len(names) else ""
-            lf, rs = left in firsts, right in seconds
-            if not (lf or rs):
+            after = firsts.get(names[sl.tok_lo - 1]) if sl.tok_lo > 0 else None
+            before = seconds.get(names[sl.tok_hi]) if sl.tok_hi < len(names) else None
+            if after is None and before is None:
                 continue
+            after = after or ()
+            before = before or ()
             for j, (o, _, _) in enumerate(sl.cands):
-                if (lf and f"{left} {o}" in terms) or (rs and f"{o} {right}" in terms):
-                    gains[k][j] += self.term_bonus
+                if o in after or o in before:
+                    gains.flat[gains.starts[k] + j] += self.term_bonus
                     self._term_hits.add((k, j))
 
-    def _joint(self, doc, ids, slots, gains, prior_logit):
+    def _joint(self, doc, ids, slots, gains: _Gains, prior_logit):
         """Two adjacent spun words replaced together ("huge information" -> "big data").
 
         The fluency of a pair of originals is scored jointly; the spin prior is paid once
@@ -531,7 +573,7 @@ class LexiconStage:
 
         def top(k, sl):
             lp = self._form_meta(sl)[2]
-            neg = [-(g + p) for g, p in zip(gains[k], lp)]
+            neg = [-(g + p) for g, p in zip(gains.row(k), lp)]
             return sorted(range(len(neg)), key=neg.__getitem__)[: self.joint_k]
 
         # occurrences of one spun pair share one set of candidate pairs (from the first)

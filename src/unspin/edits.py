@@ -45,8 +45,14 @@ class Edit:
 
     def shifted(self, offset: int) -> "Edit":
         """The same edit with offsets moved by ``offset`` (for chunked input)."""
-        return Edit(self.start + offset, self.end + offset, self.original, self.replacement,
-                    self.source, self.rule_id, self.confidence)
+        if not offset:
+            return self
+        # a validated edit moved stays valid: skip the frozen-dataclass __init__ (hot path)
+        moved = object.__new__(Edit)
+        moved.__dict__.update(self.__dict__)
+        moved.__dict__["start"] = self.start + offset
+        moved.__dict__["end"] = self.end + offset
+        return moved
 
     def to_dict(self) -> dict:
         # written out field by field: dataclasses.asdict deep-copies and is ~10x slower

@@ -43,8 +43,19 @@ def spin_evidence(signature_hits: int, n_words: int) -> float:
 
 
 def lift(confidence: float, evidence: float, factor: float = LIFT) -> float:
-    """Raise an edit's confidence by the document evidence (odds times up to ``factor``)."""
-    if confidence >= 1.0 or evidence <= 0.0:
+    """Raise an edit's confidence by the document evidence (odds times up to ``factor``).
+
+    Only evidence *above the prior* lifts: a short text with no signature phrase has a
+    posterior just under ``PRIOR_SPUN``, which says nothing about it being spun, and must
+    not push an ambiguous rule ("stated" -> "said", 0.45) over the threshold; nor may the
+    few words a restoration removes (which raise that posterior a little) change what a
+    second restoration does.
+
+    >>> lift(0.45, spin_evidence(0, 10)) == 0.45
+    True
+    """
+    gain = (evidence - PRIOR_SPUN) / (1 - PRIOR_SPUN)
+    if confidence >= 1.0 or gain <= 0.0:
         return confidence
-    odds = confidence / (1 - confidence) * (1 + (factor - 1) * evidence)
+    odds = confidence / (1 - confidence) * (1 + (factor - 1) * gain)
     return odds / (1 + odds)

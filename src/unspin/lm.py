@@ -34,6 +34,7 @@ import numpy as np
 
 _TOK_RE = re.compile(r"[^\W_](?:[^\W_]|['’\-](?=[^\W_]))*|[^\w\s]", re.UNICODE)
 _SENT_END = {".", "!", "?"}
+_TOK_NL_RE = re.compile(_TOK_RE.pattern + r"|\n", re.UNICODE)
 
 
 @lru_cache(maxsize=100_000)
@@ -52,21 +53,19 @@ def lm_token_spans(text: str) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     append = out.append
     norm = _norm_token
-    find = text.find
     start_next = True
-    last_end = 0
-    for m in _TOK_RE.finditer(text):
-        s, e = m.span()
-        if s > last_end and find("\n", last_end, s) != -1:
+    for m in _TOK_NL_RE.finditer(text):
+        tok = m.group()
+        if tok == "\n":  # a line break starts a new sentence
             start_next = True
+            continue
+        s = m.start()
         if start_next:
             append((s, s, "<s>"))
             start_next = False
-        tok = m.group()
-        append((s, e, norm(tok)))
+        append((s, m.end(), norm(tok)))
         if tok in _SENT_END:
             start_next = True
-        last_end = e
     return out
 
 
@@ -107,6 +106,21 @@ class Scorer(Protocol):
 _DEFAULT_NGRAM = ("ngram", "trigram.npz")
 
 
+def _radix_argsort(values: np.ndarray, bits: int) -> np.ndarray:
+    """Stable argsort of non-negative ints below ``2**bits`` (bits <= 32) in two 16-bit
+    passes: numpy radix-sorts 16-bit keys, ten times faster than a general argsort.
+
+    >>> _radix_argsort(np.array([70000, 3, 70000, 1]), 17).tolist()
+    [3, 1, 0, 2]
+    """
+    if bits <= 16:
+        return np.argsort(values.astype(np.uint16), kind="stable")
+    low = (values & 0xFFFF).astype(np.uint16)
+    high = (values >> 16).astype(np.uint16)
+    o1 = np.argsort(low, kind="stable")
+    return o1[np.argsort(high[o1], kind="stable")]
+
+
 class KeyIndex:
     """Open-addressing hash index over a sorted array of unique int64 keys: vectorised
     lookups about three times faster than ``np.searchsorted`` on big batches.
@@ -126,7 +140,7 @@ class KeyIndex:
         n = len(keys)
         self.bits = max(4, int(np.ceil(np.log2(max(n, 1) * 1.3))))  # load 0.4-0.77
         home = self._home(keys)
-        order = np.argsort(home, kind="stable")
+        order = _radix_argsort(home, self.bits)
         h = home[order]
         place = np.arange(n) + np.maximum.accumulate(h - np.arange(n)) if n else h
         size = (1 << self.bits) + (int(place[-1]) - (1 << self.bits) + 2 if n else 1)
@@ -205,7 +219,6 @@ class NgramScorer:
         self.tri_counts = z["tri_counts"].astype(np.float64)
         self.p_uni = (self.uni + 0.5) / (self.N + 0.5 * self.V)
         self._index: dict[str, KeyIndex] = {}
-        self._queries = 0
 
     def ensure_loaded(self) -> "NgramScorer":
         if not self._loaded:
@@ -224,27 +237,19 @@ class NgramScorer:
         i = self.index.get(tok, 0)
         return int(self.uni[i]) if i else 0
 
-    # The hash index costs about a second to build and saves about 40 ms per million
-    # queries over sorted binary search, so it is built only once a process has asked this
-    # many (a few MB of text): small jobs start fast, big ones run fast.
-    INDEX_AFTER = 15_000_000
-
     def _lookup(self, name: str, vals: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Counts of the keys ``q`` in table ``name`` ("bi"/"tri"), and their positions (-1)."""
-        keys = self.bi_keys if name == "bi" else self.tri_keys
-        self._queries += len(q)
+        """Counts of the keys ``q`` in table ``name`` ("bi"/"tri"), and their positions (-1).
+
+        Through a :class:`KeyIndex`, built on first use (about 0.3 s for both tables), which
+        answers a batch three to five times faster than sorted binary search."""
         index = self._index.get(name)
-        if index is None and self._queries > self.INDEX_AFTER:
-            index = self._index[name] = KeyIndex(keys)
-        if index is not None:
-            pos = index.find(q)
-        else:
-            # sorted queries walk the key array in order (about twice as fast)
-            order = np.argsort(q, kind="stable")
-            pos = np.empty(len(q), dtype=np.int64)
-            pos[order] = np.searchsorted(keys, q[order])
-            pos = np.minimum(pos, len(keys) - 1)
-            pos = np.where(keys[pos] == q, pos, -1)
+        if index is None:
+            with self._lock:
+                index = self._index.get(name)
+                if index is None:
+                    index = self._index[name] = KeyIndex(
+                        self.bi_keys if name == "bi" else self.tri_keys)
+        pos = index.find(q)
         found = pos >= 0
         return np.where(found, vals[np.maximum(pos, 0)], 0.0), pos
 
@@ -258,14 +263,16 @@ class NgramScorer:
         p1 = self.p_uni[c]
         # bigram level: history b
         cb = self.uni[b]
-        cbc, _ = self._lookup("bi", self.bi_counts, b * V + c)
+        # both bigram lookups in one batch: (b, c) and the trigram history (a, b)
+        n = len(c)
+        both, both_pos = self._lookup("bi", self.bi_counts, np.concatenate([b * V + c, a * V + b]))
+        cbc, cab, pos = both[:n], both[n:], both_pos[n:]
         fan_b = self.uni_fanout[b]
         with np.errstate(divide="ignore", invalid="ignore"):
             p2 = np.where(cb > 0, np.maximum(cbc - D, 0) / np.maximum(cb, 1)
                           + D * np.maximum(fan_b, 1) / np.maximum(cb, 1) * p1, p1)
             p2 = np.minimum(p2, 1.0)
             # trigram level: history a b
-            cab, pos = self._lookup("bi", self.bi_counts, a * V + b)
             fan_ab = np.where(pos >= 0, self.bi_fanout[np.maximum(pos, 0)], 0.0)
             cabc, _ = self._lookup("tri", self.tri_counts, (a * V + b) * V + c)
             p3 = np.where(cab > 0, np.maximum(cabc - D, 0) / np.maximum(cab, 1)
