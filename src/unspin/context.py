@@ -155,7 +155,7 @@ class LexiconStage:
     name = "lexicon"
 
     def __init__(self, mode: str = "fast", threshold: float = 0.5, *, spin_rate: float = 0.3,
-                 floor: float = 0.002, keep_bias: float = 2.5, max_candidates: int = 12,
+                 floor: float = 0.002, keep_bias: float = 2.5, max_candidates: int = 10,
                  lexicon: Lexicon | None = None, scorer: Scorer | None = None,
                  use_model: bool = True, shortlist: int = 2, min_evidence: float = 0.0,
                  joint: bool = True, joint_k: int = 2, joint_penalty: float = 1.0,
