@@ -58,3 +58,35 @@ def test_empty_and_whitespace_only_text(mini_restorer):
     for t in ["", "   \r\n\t", "\ufeff"]:
         r = mini_restorer.restore(t)
         assert r.text == t and r.edits == () and r.spin_score == 0.0
+
+
+def test_short_clean_sentence_gets_no_lift_from_the_prior():
+    # No signature phrase: the document posterior is below the prior, and the ambiguous
+    # "stated" -> "said" (0.45) must stay below the threshold in the shipped table too.
+    for text in ("He stated that it was fine.", "The minister stated the talks would resume."):
+        assert Restorer(use_lexicon=False, use_model=False).restore(text).edits == ()
+
+
+def test_restoring_twice_changes_nothing_more():
+    # found by the hypothesis idempotence test: the restored text is shorter, so its
+    # zero-signature posterior was higher and lifted a borderline rule on the second pass
+    text = ("stated an excessive Weather extrude an excessive Weather extrude stated stated "
+            "stated stated it’s far the usage of the usage of")
+    r = Restorer(use_lexicon=False, use_model=False)
+    once = r.restore(text).text
+    assert r.restore(once).text == once
+
+
+def test_garbage_collector_state_is_restored():
+    import gc
+
+    r = Restorer(use_lexicon=False, use_model=False)
+    assert gc.isenabled()
+    r.restore("It will now no longer rain.")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        r.restore("It will now no longer rain.")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -88,3 +88,14 @@ def test_can_be_turned_off(monkeypatch):
     assert term_stage() is None
     monkeypatch.setenv("UNSPIN_TERMS", "/nonexistent/terms.json.gz")
     assert term_stage() is None
+
+
+def test_stands_aside_in_seed_spun_documents(stage):
+    text = "In this paper we study counterfeit consciousness in detail."
+    seed = [Edit(0, 2, "In", "In", "rule", f"seed.x{i}", 0.9) for i in range(3)]
+    doc = Document(text)
+    doc.proposals = seed
+    assert stage.seed_spun(doc) and stage.propose(doc) == []
+    doc.proposals = seed[:2] + [Edit(0, 2, "In", "In", "rule", f"pps.y{i}", 0.9) for i in range(3)]
+    assert not stage.seed_spun(doc)
+    assert not TermStage(seed_min_hits=0).seed_spun(doc)
