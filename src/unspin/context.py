@@ -273,6 +273,7 @@ class LexiconStage:
             if " " not in form:
                 c = [x for x in c if (x[0] not in STOPWORDS or " " in x[0])
                      and not _variant(form, x[0])]
+            c = tuple(c)  # cached for the process: tuples stay out of the GC's walks
             if len(cache) > 300_000:
                 cache.clear()
             cache[form] = c
@@ -384,9 +385,9 @@ class LexiconStage:
         hit = cache.get(sl.spun)
         if hit is None:
             pid = self.ngram.phrase_ids
-            cand_ids = [pid(o) for o, _, _ in sl.cands]
+            cand_ids = tuple(pid(o) for o, _, _ in sl.cands)
             hit = (cand_ids,) + self.ngram.option_matrix(
-                [tuple(ids[sl.tok_lo:sl.tok_hi])] + cand_ids)
+                [tuple(ids[sl.tok_lo:sl.tok_hi]), *cand_ids])
             if len(cache) > 300_000:
                 cache.clear()
             cache[sl.spun] = hit
@@ -481,7 +482,7 @@ class LexiconStage:
         if hit is None:
             if len(self._meta_cache) > 300_000:
                 self._meta_cache.clear()
-            logp = [math.log(max(c[1], 1e-6)) for c in sl.cands]
+            logp = tuple(math.log(max(c[1], 1e-6)) for c in sl.cands)
             hit = self._meta_cache[sl.spun] = (
                 np.array(logp, dtype=np.float64),
                 np.array(["pps" in c[2] for c in sl.cands], dtype=bool), logp)
