@@ -227,6 +227,11 @@ class Lexicon:
             known = forms[:1]
         return [" ".join(parts[:idx] + [f] + parts[idx + 1:]) for f in dict.fromkeys(known)]
 
+    @lru_cache(maxsize=200_000)
+    def _inflected(self, lemma: str, pos: str, infl: str) -> tuple[str, ...]:
+        # originals recur across many spun words: inflect each (lemma, pos, form) once
+        return tuple(self.inflect(lemma, pos, infl))
+
     # lookup -----------------------------------------------------------------------------
     def candidates(self, spun: str, limit: int = 12) -> list[tuple[str, float, str]]:
         """Candidate originals of a spun word or phrase: ``[(original, prior, provenance)]``.
@@ -270,7 +275,7 @@ class Lexicon:
                     continue
                 if epos == "*" and infl != "base" and " " in orig:
                     continue  # untyped multi-word original: cannot inflect it safely
-                forms = [(f, prior) for f in self.inflect(orig, pos, infl)]
+                forms = [(f, prior) for f in self._inflected(orig, pos, infl)]
                 if infl != "base" and " " not in orig:
                     # spinners ignore part of speech ("can't work" -> "can't paintings"):
                     # the uninflected original is a weaker candidate
