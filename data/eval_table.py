@@ -7,11 +7,13 @@ Usage::
     .venv/bin/python data/eval_table.py --accurate --limit 40 # adds the SmolLM2 tier (slow)
 
 Rebuild the dev sets first (``data/build_devsets.py``). Prints a Markdown table.
-Unseen tortured phrases, honestly (no PPS rules, a lexicon whose channel never saw them)::
+Unseen tortured phrases, honestly (no PPS rules; a lexicon and a term list built without
+them)::
 
     .venv/bin/python data/build_lexicon.py --pps-split train --out /tmp/lex_dev.json.gz
-    UNSPIN_LEXICON=/tmp/lex_dev.json.gz .venv/bin/python data/eval_table.py \
-        dev/pps_carrier_unseen.jsonl --without-tier pps
+    .venv/bin/python data/build_terms.py --pps-split train --out /tmp/terms_dev.json.gz
+    UNSPIN_TERMS=/tmp/terms_dev.json.gz UNSPIN_LEXICON=/tmp/lex_dev.json.gz \
+        .venv/bin/python data/eval_table.py dev/pps_carrier_unseen.jsonl --without-tier pps
 """
 
 from __future__ import annotations
