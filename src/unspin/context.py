@@ -149,7 +149,11 @@ class LexiconStage:
     shortlist); ``threshold`` (least confidence to propose); ``spin_rate`` (share of words a
     spinner changes in a surely spun document); ``floor`` (spin prior with no evidence);
     ``keep_bias`` (nats in favour of the input); ``max_candidates`` per slot;
-    ``use_model=False`` ranks by the channel prior alone (no LM), with a stricter bias.
+    ``use_model=False`` ranks by the channel prior alone (no LM), with a stricter bias;
+    ``term_spin_prior``: the spin prior a PPS substitution that completes a known term brings
+    by itself, in a document without evidence (0.1: at 0.3 it changed 0.054% of the words of
+    clean sentences restored one by one, at 0.1 0.034%, for 0.4 points less exact restoration
+    of unseen tortured phrases).
     """
 
     name = "lexicon"
@@ -161,7 +165,7 @@ class LexiconStage:
                  joint: bool = True, joint_k: int = 2, joint_penalty: float = 1.0,
                  term_bonus: float = 3.0, lm_weight: float = 0.9, phrase_penalty: float = 2.0,
                  accurate_gate: float = -3.0, calibration: dict | None = None,
-                 term_spin_prior: float = 0.3, pps_spin_rate: float = 0.03):
+                 term_spin_prior: float = 0.1, pps_spin_rate: float = 0.03):
         if mode not in ("fast", "accurate"):
             raise ValueError(f"mode must be 'fast' or 'accurate', not {mode!r}")
         if not 0.0 <= threshold <= 1.0:
