@@ -76,8 +76,8 @@ class _Slot:
     tok_lo: int         # LM-token index range [tok_lo, tok_hi)
     tok_hi: int
     spun: str           # folded spun form
-    cands: list         # [(original, prior, provenance)]
-    cand_ids: list | None = None  # the candidates' n-gram ids, once scored
+    cands: tuple        # ((original, prior, provenance), ...)
+    cand_ids: tuple | None = None  # the candidates' n-gram ids, once scored
 
 
 @dataclass
@@ -191,7 +191,7 @@ class LexiconStage:
         self.term_spin_prior = term_spin_prior
         self.pps_spin_rate = pps_spin_rate
         self._term_hits: set = set()
-        self._cand_cache: dict[str, list] = {}
+        self._cand_cache: dict[str, tuple] = {}
         self._ids_cache: dict[str, tuple] = {}
         self._meta_cache: dict[str, tuple] = {}
         self._parts: tuple[dict, dict] | None = None
@@ -268,7 +268,7 @@ class LexiconStage:
                 slots.append(_Slot(s, e, i, i + 1, t, c))
         return slots
 
-    def _cands(self, form: str) -> list:
+    def _cands(self, form: str) -> tuple:
         """Candidates of a spun word or phrase, filtered (cached per stage: forms repeat)."""
         cache = self._cand_cache
         c = cache.get(form)
@@ -437,7 +437,7 @@ class LexiconStage:
         form_of_u = np.repeat(np.arange(n_forms), ncand)
         pooled = np.bincount(u, weights=G, minlength=total)
         pooled = pooled / np.sqrt(occ[form_of_u])
-        meta = [self._form_meta(slots[k]) for k in firsts]  # (log priors, is-pps, list)
+        meta = [self._form_meta(slots[k]) for k in firsts]  # (log priors, is-pps, tuple)
         logprior = np.concatenate([m[0] for m in meta])
         is_pps = np.concatenate([m[1] for m in meta])
         is_phrase = np.array([" " in slots[k].spun for k in firsts])[form_of_u]
@@ -479,9 +479,9 @@ class LexiconStage:
             choice[slots[k].spun] = (o, x_lo, prov)
         return choice
 
-    def _form_meta(self, sl: _Slot) -> tuple[np.ndarray, np.ndarray, list]:
+    def _form_meta(self, sl: _Slot) -> tuple[np.ndarray, np.ndarray, tuple]:
         """Log channel priors and "is a PPS substitution" flags of a form's candidates (and
-        the log priors as a list)."""
+        the log priors as a tuple)."""
         hit = self._meta_cache.get(sl.spun)
         if hit is None:
             if len(self._meta_cache) > 300_000:
@@ -633,7 +633,7 @@ class LexiconStage:
                 continue
             lo, i, j = best
             for a, b in occ:
-                sl = _Slot(a.start, b.end, a.tok_lo, b.tok_hi, form, [])
+                sl = _Slot(a.start, b.end, a.tok_lo, b.tok_hi, form, ())
                 o = a0.cands[i][0] + " " + b0.cands[j][0]
                 prov = a0.cands[i][2] if "pps" in a0.cands[i][2] else b0.cands[j][2]
                 out.append((sl, o, lo, prov))

