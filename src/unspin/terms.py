@@ -50,29 +50,33 @@ STOPWORDS = _FUNCTION_WORDS
 # ``data/fit_terms.py`` (PPS train split, cross-fitted; clean train-split corpus windows as
 # negatives).
 DEFAULT_WEIGHTS: dict = {
-    "bias": 0.0554,
-    "log_unit": 0.0604,
-    "log_part": -0.1618,
-    "log_unit_spun": -0.1502,
-    "term": 0.7326,
-    "pps_logp": 0.9660,
-    "n_pps": -0.7403,
-    "lex_logp": 0.1280,
-    "n_lex": -1.3924,
-    "phrase": -0.9230,
-    "term_words": 0.1710,
-    "n_changed": -2.0979,
-    "log_pps_n": 1.0406,
-    "spun_zero": 0.4808,
-    "log_spun_freq": -0.3062,
-    "sz_term": 0.8535,
-    "sz_unit": 0.1454,
-    "sz_part": -0.0142,
-    "sz_npps": 0.6353,
-    "all_pps": 1.3924,
-    "unit_ratio": 0.2545,
-    "sz_tw": 0.1048,
-    "sz_ppsn": -0.3975,
+    "bias": -1.4657,
+    "log_unit": 0.2409,
+    "log_part": -0.4478,
+    "log_unit_spun": -1.2417,
+    "term": 1.1812,
+    "pps_logp": 1.1316,
+    "n_pps": -0.1267,
+    "lex_logp": 0.0,
+    "n_lex": 0.0,
+    "phrase": -1.9236,
+    "term_words": 0.1656,
+    "n_changed": -0.8602,
+    "log_pps_n": 1.0731,
+    "spun_zero": 1.2748,
+    "log_spun_freq": -0.2691,
+    "n_thes": -2.2091,
+    "thes_logp": 0.3066,
+    "thes_src": 0.5822,
+    "pmi": 0.0696,
+    "sz_term": 0.5586,
+    "sz_unit": -0.3048,
+    "sz_part": 0.2155,
+    "sz_npps": -0.9804,
+    "all_pps": 2.2091,
+    "unit_ratio": 0.4909,
+    "sz_tw": -0.1341,
+    "sz_ppsn": -0.2069,
 }
 
 
@@ -114,7 +118,7 @@ def derive(f: dict) -> dict:
     sz = f["spun_zero"]
     return {**f, "sz_term": sz * f["term"], "sz_unit": sz * f["log_unit"],
             "sz_part": sz * f["log_part"], "sz_npps": sz * f["n_pps"],
-            "all_pps": 1.0 if f["n_lex"] == 0 else 0.0,
+            "all_pps": 1.0 if f["n_lex"] == 0 and f.get("n_thes", 0.0) == 0 else 0.0,
             "unit_ratio": f["log_unit"] - f["log_unit_spun"],
             "sz_tw": sz * f["term_words"], "sz_ppsn": sz * f["log_pps_n"]}
 
@@ -154,22 +158,26 @@ class TermStage:
     """Proposes ``source="lexicon"`` edits (rule id ``term:pps-map``, ``term:lexicon`` or
     ``term:pps-phrase``) restoring two- and three-word tortured phrases as known terms.
 
-    Options: ``threshold`` (least confidence to propose; 0.75 keeps clean text clean),
+    Options: ``threshold`` (least confidence to propose; 0.7 keeps clean text clean),
     ``path`` (a resource file; default
     ``$UNSPIN_TERMS`` or the shipped one), ``weights`` (the logistic score),
     ``pps_options`` / ``lex_options`` (originals tried per word from each source; lexicon
     originals are off by default: on the dev sets none ever passed the threshold, and they
-    made the stage seven times slower); ``max_spun_count``: windows seen this often as a
+    made the stage seven times slower); ``thes_options``: originals tried per word from the
+    broad inverse thesaurus (the resource's ``thes``), one such word per two-word window, and
+    only where the restored pair occurs at least ``thes_min_unit`` times in the clean corpora
+    (a vectorised pre-filter: most of the 40 never do); ``max_spun_count``: windows seen this often as a
     unit in clean text are left alone; ``seed_min_hits``: see :meth:`seed_spun` (0: never
     stand aside).
     """
 
     name = "terms"
 
-    def __init__(self, threshold: float = 0.75, *, path: str | None = None,
+    def __init__(self, threshold: float = 0.7, *, path: str | None = None,
                  resource: dict | None = None, scorer: NgramScorer | None = None,
                  lexicon: Lexicon | None = None, weights: dict | None = None,
-                 pps_options: int = 6, lex_options: int = 0, max_spun_count: int = 3,
+                 pps_options: int = 6, lex_options: int = 0, thes_options: int = 40,
+                 thes_min_unit: float = 2.0, max_spun_count: int = 3,
                  seed_min_hits: int = 3) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], not {threshold}")
@@ -178,6 +186,8 @@ class TermStage:
         self.weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
         self.pps_options = pps_options
         self.lex_options = lex_options
+        self.thes_options = thes_options
+        self.thes_min_unit = thes_min_unit
         self.max_spun_count = max_spun_count
         self.seed_min_hits = seed_min_hits
         self._data = resource
@@ -185,6 +195,7 @@ class TermStage:
         self._lexicon = lexicon
         self._lock = threading.Lock()
         self._opt_cache: dict = {}
+        self._thes_cache: dict = {}
         self._counts: dict[tuple[int, ...], float] = {}
 
     # lazily loaded parts ----------------------------------------------------------------
@@ -261,6 +272,84 @@ class TermStage:
         res.sort(key=lambda x: (x[1] != "pps", -x[2]))
         self._opt_cache[w] = res
         return res
+
+    def thes_originals(self, w: str) -> tuple[list, np.ndarray]:
+        """Broad-thesaurus originals of one folded spun word not already among its PPS
+        originals: ``([(original, "thes", log prior, sources)], their n-gram ids)``."""
+        hit = self._thes_cache.get(w)
+        if hit is not None:
+            return hit
+        thes = self.data.get("thes") or {}
+        lst, fn = thes.get(w), (lambda o: o)
+        if not lst:
+            for s in _singulars(w):
+                if s in thes:
+                    lst, fn = thes[s], _plural
+                    break
+        out: list = []
+        if lst and self.thes_options:
+            have = {o for o, _, _, _ in self.options(w)}
+            for rank, (o, nsrc) in enumerate(lst[: self.thes_options]):
+                o = fn(o)
+                if o in have or o in STOPWORDS or _variant(w, o):
+                    continue
+                have.add(o)
+                out.append((o, "thes", -math.log(rank + 2.0), float(nsrc)))
+        index = self.ngram.index
+        res = (out, np.array([index.get(o, 0) for o, _, _, _ in out], dtype=np.int64))
+        if len(self._thes_cache) > 200_000:
+            self._thes_cache.clear()
+        self._thes_cache[w] = res
+        return res
+
+    def _thes_outputs(self, windows, outputs) -> None:
+        """Add to ``outputs`` the two-word restorations with one broad-thesaurus word (the
+        other kept or one of its top PPS originals) whose pair the clean corpora attest at
+        least ``thes_min_unit`` times; the counts of all of them are looked up in one batch."""
+        if not self.thes_options:
+            return
+        index = self.ngram.index
+        jobs: list = []
+        lefts: list = []
+        rights: list = []
+        for wi, ((toks, words, opts, flags, i, k), o) in enumerate(zip(windows, outputs)):
+            if k != 2 or o is None:
+                continue
+            for j in (0, 1):
+                if not flags[i + j]:
+                    continue
+                cands, ids = self.thes_originals(words[i + j])
+                if not cands:
+                    continue
+                other = words[i + 1 - j]
+                if other in STOPWORDS:
+                    continue  # a term pairs content words: "field has" is no term
+                choices = [(other, "keep", 0.0, 0.0)]
+                if flags[i + 1 - j]:
+                    choices += opts[i + 1 - j][:2]
+                for ch in choices:
+                    oid = index.get(ch[0], 0)
+                    if not oid:
+                        continue
+                    fixed = np.full(len(ids), oid, dtype=np.int64)
+                    lefts.append(ids if j == 0 else fixed)
+                    rights.append(fixed if j == 0 else ids)
+                    jobs.append((wi, j, ch, cands))
+        if not jobs:
+            return
+        pairs = np.stack([np.concatenate(lefts), np.concatenate(rights)], axis=1)
+        counts = self.ngram.ngram_counts(pairs)
+        at = 0
+        for wi, j, ch, cands in jobs:
+            n = len(cands)
+            seg = counts[at:at + n]
+            seg_pairs = pairs[at:at + n]
+            at += n
+            for c in np.flatnonzero(seg >= self.thes_min_unit):
+                self._counts[(int(seg_pairs[c, 0]), int(seg_pairs[c, 1]))] = float(seg[c])
+                combo = (cands[c], ch) if j == 0 else (ch, cands[c])
+                outw = [combo[0][0], combo[1][0]]
+                outputs[wi][2].append((outw, outw, combo, None))
 
     # counts -----------------------------------------------------------------------------
     def _count(self, ids: tuple[int, ...]) -> float:
@@ -339,11 +428,15 @@ class TermStage:
                     if i + k > n:
                         continue
                     if not any(opts[j] for j in range(i, i + k)) and not any(
-                            b <= i + k for a in range(i, i + k) for b in phrase_end[a]):
+                            b <= i + k for a in range(i, i + k) for b in phrase_end[a]) and not (
+                            k == 2 and self.thes_options and any(
+                                flags[j] and self.thes_originals(words[j])[0]
+                                for j in range(i, i + k))):
                         continue
                     windows.append((toks, words, opts, flags, i, k))
         self._prefetch(w[1][w[4]:w[4] + w[5]] for w in windows)
         outputs = [self._window_outputs(*w) for w in windows]
+        self._thes_outputs(windows, outputs)
         self._prefetch(flat for o in outputs if o for flat, _, _, _ in o[2])
         out = []
         for (toks, _, _, _, i, k), o in zip(windows, outputs):
@@ -417,8 +510,14 @@ class TermStage:
             feats = self.features(spun, flat, combo, phr, spun_counts)
             if feats is None:
                 continue
-            rid = "term:pps-phrase" if phr else (
-                "term:pps-map" if all(c[1] != "lex" for c in combo) else "term:lexicon")
+            if phr:
+                rid = "term:pps-phrase"
+            elif any(c[1] == "thes" for c in combo):
+                rid = "term:thesaurus"
+            elif any(c[1] == "lex" for c in combo):
+                rid = "term:lexicon"
+            else:
+                rid = "term:pps-map"
             s = toks[i][0]
             e = toks[i + k - 1][1]
             cands.append((s, e, [toks[i + j][:2] for j in range(k)], outw, feats, rid))
@@ -456,6 +555,7 @@ class TermStage:
             changed = [c for c in combo if c[1] != "keep"]
             pps = [c for c in changed if c[1] == "pps"]
             lex = [c for c in changed if c[1] == "lex"]
+            thes = [c for c in changed if c[1] == "thes"]
             f_tw = sum(math.log1p(tw.get(c[0], 0)) for c in changed)
             return {
                 "log_unit": math.log1p(unit), "log_part": math.log1p(part),
@@ -468,6 +568,8 @@ class TermStage:
                 "spun_zero": 1.0 if sunit <= 0 else 0.0,
                 "log_spun_freq": min(math.log1p(self.ngram.count(w0))
                                      for w0, c in zip(spun, combo) if c[1] != "keep"),
+                "n_thes": float(len(thes)), "thes_logp": sum(c[2] for c in thes),
+                "thes_src": sum(c[3] for c in thes), "pmi": self.pmi(flat),
             }
         a, b, lp, _ = phr
         return {
@@ -477,7 +579,21 @@ class TermStage:
             "term_words": 0.0, "n_changed": float(b - a),
             "log_pps_n": math.log1p(phr[3]), "spun_zero": 1.0 if sunit <= 0 else 0.0,
             "log_spun_freq": min(math.log1p(self.ngram.count(w0)) for w0 in spun[a:b]),
+            "n_thes": 0.0, "thes_logp": 0.0, "thes_src": 0.0, "pmi": self.pmi(flat),
         }
+
+    def pmi(self, words: Sequence[str]) -> float:
+        """Least pointwise mutual information of the adjacent pairs of ``words`` in the clean
+        corpora: terms are tight collocations, chance pairs are not."""
+        ng = self.ngram
+        index = ng.index
+        ids = [index.get(t, 0) for t in words]
+        out = math.inf
+        for a, b in zip(ids, ids[1:]):
+            ca = ng.uni[a] if a else 0.0
+            cb = ng.uni[b] if b else 0.0
+            out = min(out, math.log((self._count((a, b)) + 0.5) * ng.N / ((ca + 1.0) * (cb + 1.0))))
+        return 0.0 if out == math.inf else out
 
     def score(self, feats: dict) -> float:
         """Log-odds that the candidate is the original."""
