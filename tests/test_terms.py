@@ -118,7 +118,8 @@ def test_thesaurus_candidates_need_an_attested_pair():
     # "extraction" is a thesaurus original too, but "data extraction" is rarer than the
     # filter's least count in the clean corpora, or absent: only attested pairs survive
     assert all(rid == "term:thesaurus" for _, rid in cands)
-    strict = TermStage(resource=dict(_THES), threshold=0.0, thes_min_unit=1e12)
+    strict = TermStage(resource=dict(_THES), threshold=0.0, thes_min_unit=1e12,
+                       thes_lm_min=1.0)
     assert _thes_candidates(strict, "The team applied data quarrying to the survey.") == []
     off = TermStage(resource=dict(_THES), threshold=0.0, thes_options=0)
     assert _thes_candidates(off, "The team applied data quarrying to the survey.") == []
@@ -140,3 +141,10 @@ def test_shipped_resource_has_the_thesaurus(stage):
     thes = stage.data["thes"]
     assert len(thes) > 50_000
     assert "field" in [o for o, _ in thes["pasture"]]
+
+
+def test_an_unchanged_word_keeps_its_curly_apostrophe():
+    text = "the people’s profound sorrow"
+    spans = [(4, 12), (13, 21)]
+    e = TermStage._edit(text, spans, ["people's", "deep"], "term:pps-map", 0.9)
+    assert (e.start, e.end, e.original, e.replacement) == (13, 21, "profound", "deep")

@@ -39,7 +39,10 @@ from .edits import Edit
 from .context import STOPWORDS as _FUNCTION_WORDS
 from .lexicon import Lexicon, default_lexicon
 from .lm import NgramScorer, cached_token_spans, get_scorer
-from .text import free_test
+from .term_lm import FLOOR as LM_FLOOR
+from .term_lm import TermLM
+from .term_lm import available as term_lm_available
+from .text import fold, free_test
 
 _DEFAULT = ("terms", "terms.json.gz")
 
@@ -50,33 +53,38 @@ STOPWORDS = _FUNCTION_WORDS
 # ``data/fit_terms.py`` (PPS train split, cross-fitted; clean train-split corpus windows as
 # negatives).
 DEFAULT_WEIGHTS: dict = {
-    "bias": -1.4657,
-    "log_unit": 0.2409,
-    "log_part": -0.4478,
-    "log_unit_spun": -1.2417,
-    "term": 1.1812,
-    "pps_logp": 1.1316,
-    "n_pps": -0.1267,
+    "bias": 0.5238,
+    "log_unit": 0.1013,
+    "log_part": -0.279,
+    "log_unit_spun": -0.8653,
+    "term": 0.9464,
+    "pps_logp": 1.2958,
+    "n_pps": -0.012,
     "lex_logp": 0.0,
     "n_lex": 0.0,
-    "phrase": -1.9236,
-    "term_words": 0.1656,
-    "n_changed": -0.8602,
-    "log_pps_n": 1.0731,
-    "spun_zero": 1.2748,
-    "log_spun_freq": -0.2691,
-    "n_thes": -2.2091,
-    "thes_logp": 0.3066,
-    "thes_src": 0.5822,
-    "pmi": 0.0696,
-    "sz_term": 0.5586,
-    "sz_unit": -0.3048,
-    "sz_part": 0.2155,
-    "sz_npps": -0.9804,
-    "all_pps": 2.2091,
-    "unit_ratio": 0.4909,
-    "sz_tw": -0.1341,
-    "sz_ppsn": -0.2069,
+    "phrase": -1.9381,
+    "term_words": 0.1263,
+    "n_changed": -1.327,
+    "log_pps_n": 0.9469,
+    "spun_zero": 1.2653,
+    "log_spun_freq": -0.215,
+    "n_thes": -2.0024,
+    "thes_logp": 0.4987,
+    "thes_src": 0.5522,
+    "pmi": 0.0141,
+    "lm_lp": 0.1093,
+    "lm_lp_spun": -0.001,
+    "ctx_gain": 0.1435,
+    "sz_term": 0.5695,
+    "sz_unit": -0.2442,
+    "sz_part": 0.035,
+    "sz_npps": -0.6015,
+    "all_pps": 2.0024,
+    "unit_ratio": 0.2596,
+    "sz_tw": -0.1662,
+    "sz_ppsn": -0.2172,
+    "lm_gain": 0.0835,
+    "lm_hit": -1.2525,
 }
 
 
@@ -120,7 +128,9 @@ def derive(f: dict) -> dict:
             "sz_part": sz * f["log_part"], "sz_npps": sz * f["n_pps"],
             "all_pps": 1.0 if f["n_lex"] == 0 and f.get("n_thes", 0.0) == 0 else 0.0,
             "unit_ratio": f["log_unit"] - f["log_unit_spun"],
-            "sz_tw": sz * f["term_words"], "sz_ppsn": sz * f["log_pps_n"]}
+            "sz_tw": sz * f["term_words"], "sz_ppsn": sz * f["log_pps_n"],
+            "lm_gain": f.get("lm_lp", LM_FLOOR) - f.get("lm_lp_spun", LM_FLOOR),
+            "lm_hit": 1.0 if f.get("lm_lp", LM_FLOOR) > LM_FLOOR else 0.0}
 
 
 def _variant(a: str, b: str) -> bool:
@@ -158,7 +168,7 @@ class TermStage:
     """Proposes ``source="lexicon"`` edits (rule id ``term:pps-map``, ``term:lexicon`` or
     ``term:pps-phrase``) restoring two- and three-word tortured phrases as known terms.
 
-    Options: ``threshold`` (least confidence to propose; 0.7 keeps clean text clean),
+    Options: ``threshold`` (least confidence to propose; 0.65 keeps clean text clean),
     ``path`` (a resource file; default
     ``$UNSPIN_TERMS`` or the shipped one), ``weights`` (the logistic score),
     ``pps_options`` / ``lex_options`` (originals tried per word from each source; lexicon
@@ -166,18 +176,21 @@ class TermStage:
     made the stage seven times slower); ``thes_options``: originals tried per word from the
     broad inverse thesaurus (the resource's ``thes``), one such word per two-word window, and
     only where the restored pair occurs at least ``thes_min_unit`` times in the clean corpora
-    (a vectorised pre-filter: most of the 40 never do); ``max_spun_count``: windows seen this often as a
+    or SmolLM2's term table (:mod:`unspin.term_lm`) gives it a log-probability of at least
+    ``thes_lm_min`` (a vectorised pre-filter: most of the 40 pass neither);
+    ``term_lm``: that table (default: the shipped one, if installed); ``max_spun_count``: windows seen this often as a
     unit in clean text are left alone; ``seed_min_hits``: see :meth:`seed_spun` (0: never
     stand aside).
     """
 
     name = "terms"
 
-    def __init__(self, threshold: float = 0.7, *, path: str | None = None,
+    def __init__(self, threshold: float = 0.65, *, path: str | None = None,
                  resource: dict | None = None, scorer: NgramScorer | None = None,
                  lexicon: Lexicon | None = None, weights: dict | None = None,
                  pps_options: int = 6, lex_options: int = 0, thes_options: int = 40,
-                 thes_min_unit: float = 2.0, max_spun_count: int = 3,
+                 thes_min_unit: float = 2.0, thes_lm_min: float = -10.0,
+                 term_lm: TermLM | None = None, max_spun_count: int = 3,
                  seed_min_hits: int = 3) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], not {threshold}")
@@ -188,6 +201,9 @@ class TermStage:
         self.lex_options = lex_options
         self.thes_options = thes_options
         self.thes_min_unit = thes_min_unit
+        self.thes_lm_min = thes_lm_min
+        self._term_lm = term_lm
+        self._lm_pairs: dict[tuple[int, int], float] = {}
         self.max_spun_count = max_spun_count
         self.seed_min_hits = seed_min_hits
         self._data = resource
@@ -214,6 +230,34 @@ class TermStage:
             self._scorer = get_scorer("fast")  # type: ignore[assignment]
         self._scorer.ensure_loaded()
         return self._scorer  # type: ignore[return-value]
+
+    @property
+    def term_lm(self) -> TermLM | None:
+        """SmolLM2's term table, or ``None`` when it is not installed."""
+        if self._term_lm is None:
+            if not term_lm_available():
+                return None
+            self._term_lm = TermLM(ngram=self.ngram)
+        return self._term_lm.ensure_loaded()
+
+    def lm_logprob(self, words: Sequence[str]) -> float:
+        """Least log P(next word | word) of the adjacent pairs of ``words`` in SmolLM2's term
+        table (``LM_FLOOR`` where it is silent or not installed)."""
+        lm = self.term_lm
+        if lm is None or len(words) < 2:
+            return LM_FLOOR
+        index = self.ngram.index
+        ids = [index.get(t, 0) for t in words]
+        out = 0.0
+        for pair in zip(ids, ids[1:]):
+            v = self._lm_pairs.get(pair)
+            if v is None:
+                v = float(lm.logprob_ids(np.array([pair[0]]), np.array([pair[1]]))[0])
+                if len(self._lm_pairs) > 1_000_000:
+                    self._lm_pairs.clear()
+                self._lm_pairs[pair] = v
+            out = min(out, v)
+        return out
 
     @property
     def lexicon(self) -> Lexicon:
@@ -305,7 +349,8 @@ class TermStage:
     def _thes_outputs(self, windows, outputs) -> None:
         """Add to ``outputs`` the two-word restorations with one broad-thesaurus word (the
         other kept or one of its top PPS originals) whose pair the clean corpora attest at
-        least ``thes_min_unit`` times; the counts of all of them are looked up in one batch."""
+        least ``thes_min_unit`` times or SmolLM2's term table rates at least ``thes_lm_min``;
+        the counts and table entries of all of them are looked up in one batch."""
         if not self.thes_options:
             return
         index = self.ngram.index
@@ -339,17 +384,25 @@ class TermStage:
             return
         pairs = np.stack([np.concatenate(lefts), np.concatenate(rights)], axis=1)
         counts = self.ngram.ngram_counts(pairs)
+        lm = self.term_lm
+        lps = lm.logprob_ids(pairs[:, 0], pairs[:, 1]) if lm is not None else None
+        keep = counts >= self.thes_min_unit
+        if lps is not None:
+            keep |= lps >= self.thes_lm_min
         at = 0
         for wi, j, ch, cands in jobs:
             n = len(cands)
-            seg = counts[at:at + n]
+            seg_keep = keep[at:at + n]
             seg_pairs = pairs[at:at + n]
-            at += n
-            for c in np.flatnonzero(seg >= self.thes_min_unit):
-                self._counts[(int(seg_pairs[c, 0]), int(seg_pairs[c, 1]))] = float(seg[c])
+            for c in np.flatnonzero(seg_keep):
+                key = (int(seg_pairs[c, 0]), int(seg_pairs[c, 1]))
+                self._counts[key] = float(counts[at + c])
+                if lps is not None:
+                    self._lm_pairs[key] = float(lps[at + c])
                 combo = (cands[c], ch) if j == 0 else (ch, cands[c])
                 outw = [combo[0][0], combo[1][0]]
                 outputs[wi][2].append((outw, outw, combo, None))
+            at += n
 
     # counts -----------------------------------------------------------------------------
     def _count(self, ids: tuple[int, ...]) -> float:
@@ -442,7 +495,43 @@ class TermStage:
         for (toks, _, _, _, i, k), o in zip(windows, outputs):
             if o:
                 out.extend(self._window_candidates(toks, i, k, *o))
+        self._context_gains(doc.text, out)
         return out
+
+    def _context_gains(self, text: str, cands: list) -> None:
+        """Set each candidate's ``ctx_gain``: how much more likely the n-gram model finds the
+        restored window with two words of context either side than the spun one (the log
+        probability of the window and its right context). One vectorised batch for all."""
+        if not cands:
+            return
+        ng = self.ngram
+        get = ng.index.get
+        toks = cached_token_spans(text)
+        at = {s: i for i, (s, _, _) in enumerate(toks)}
+        ids = [get(t, 0) for _, _, t in toks]
+        a_l: list = []
+        b_l: list = []
+        c_l: list = []
+        owner: list = []
+        for n, (s, e, spans, outw, feats, _rid) in enumerate(cands):
+            i = at[spans[0][0]]
+            j = at[spans[-1][0]] + 1
+            left = ([1, 1] + ids[max(0, i - 2):i])[-2:]
+            right = ids[j:j + 2]
+            new = [get(w, 0) for w in " ".join(x for x in outw if x).split(" ")]
+            for sign, mid in ((1.0, new), (-1.0, ids[i:j])):
+                seq = left + mid + right
+                for q in range(2, len(seq)):
+                    a_l.append(seq[q - 2])
+                    b_l.append(seq[q - 1])
+                    c_l.append(seq[q])
+                    owner.append((n, sign))
+        lp = ng.logprob_triples(np.array(a_l), np.array(b_l), np.array(c_l))
+        idx = np.array([o for o, _ in owner])
+        sign = np.array([g for _, g in owner])
+        gains = np.bincount(idx, weights=lp * sign, minlength=len(cands))
+        for n, c in enumerate(cands):
+            c[4]["ctx_gain"] = float(gains[n])
 
     def _prefetch(self, phrases) -> None:
         """Fill the count cache for every word pair and triple of ``phrases`` in one batch."""
@@ -547,9 +636,11 @@ class TermStage:
                 term = 1.0
             elif len(flat) == 3 and any(f"{a} {b}" in lterms for a, b in zip(flat, flat[1:])):
                 term = 0.5
-        if unit <= 0 and part <= 0 and not term:
+        lm_lp = self.lm_logprob(flat)
+        if unit <= 0 and part <= 0 and not term and lm_lp <= LM_FLOOR:
             return None  # not a known term: never proposed
         sunit, spart = spun_counts if spun_counts is not None else self.unit_count(spun)
+        lm = {"lm_lp": lm_lp, "lm_lp_spun": self.lm_logprob(spun)}
         tw = self.data["term_words"]
         if combo is not None:
             changed = [c for c in combo if c[1] != "keep"]
@@ -569,7 +660,7 @@ class TermStage:
                 "log_spun_freq": min(math.log1p(self.ngram.count(w0))
                                      for w0, c in zip(spun, combo) if c[1] != "keep"),
                 "n_thes": float(len(thes)), "thes_logp": sum(c[2] for c in thes),
-                "thes_src": sum(c[3] for c in thes), "pmi": self.pmi(flat),
+                "thes_src": sum(c[3] for c in thes), "pmi": self.pmi(flat), **lm,
             }
         a, b, lp, _ = phr
         return {
@@ -579,7 +670,7 @@ class TermStage:
             "term_words": 0.0, "n_changed": float(b - a),
             "log_pps_n": math.log1p(phr[3]), "spun_zero": 1.0 if sunit <= 0 else 0.0,
             "log_spun_freq": min(math.log1p(self.ngram.count(w0)) for w0 in spun[a:b]),
-            "n_thes": 0.0, "thes_logp": 0.0, "thes_src": 0.0, "pmi": self.pmi(flat),
+            "n_thes": 0.0, "thes_logp": 0.0, "thes_src": 0.0, "pmi": self.pmi(flat), **lm,
         }
 
     def pmi(self, words: Sequence[str]) -> float:
@@ -640,7 +731,8 @@ class TermStage:
     @staticmethod
     def _edit(text: str, spans, outw, rid: str, conf: float) -> Edit | None:
         words = [text[s:e] for s, e in spans]
-        changed = [j for j, (w, o) in enumerate(zip(words, outw)) if w.lower() != o]
+        # compare folded forms: "people’s" folds to the model's "people's" and is unchanged
+        changed = [j for j, (w, o) in enumerate(zip(words, outw)) if fold(w) != o]
         if not changed:
             return None
         lo, hi = changed[0], changed[-1]
