@@ -196,11 +196,12 @@ def main(argv: list[str] | None = None) -> int:
     links = thesaurus_links(Path(args.wordnet), Path(args.mythes), Path(args.moby))
     data["thes"] = thesaurus(links, corpus_count(Path(args.ngram)), data["term_words"],
                              args.thes_top, args.thes_min_count)
-    data = {"meta": {"version": 1, "built": time.strftime("%Y-%m-%d"),
+    data = {"meta": {"version": 2, "built": time.strftime("%Y-%m-%d"),
                      "source": "Problematic Paper Screener tortured phrases "
                                "(shared/tortured-phrases/pps_dev.tsv, MIT license); "
                                "thes: WordNet 3.0 (WordNet license), MyThes en_US "
-                               "(mythes-en-us, BSD/LGPL), Moby Thesaurus II (public domain)",
+                               "(Debian mythes-en-us, permissive), "
+                               "Moby Thesaurus II (public domain)",
                      "thes_top": args.thes_top, "thes_min_count": args.thes_min_count,
                      "pps_split": args.pps_split, "pairs": len(rows),
                      "builder": "data/build_terms.py"}, **data}

@@ -148,3 +148,15 @@ def test_an_unchanged_word_keeps_its_curly_apostrophe():
     spans = [(4, 12), (13, 21)]
     e = TermStage._edit(text, spans, ["people's", "deep"], "term:pps-map", 0.9)
     assert (e.start, e.end, e.original, e.replacement) == (13, 21, "profound", "deep")
+
+
+def test_long_texts_without_tortured_phrases_need_more_confidence(stage):
+    short = Document("We study counterfeit consciousness.")
+    assert stage.threshold_for(short) == stage.threshold
+    long_text = " ".join(["The committee met again on Tuesday to discuss the budget."] * 8)
+    doc = Document(long_text)
+    assert stage.threshold_for(doc) == stage.strict_threshold > stage.threshold
+    # a tortured phrase the rule table knows is evidence of a paper mill: back to normal
+    doc.proposals = [Edit(4, 13, "committee", "x", "rule", "pps.0001-x", 0.9)]
+    assert stage.threshold_for(doc) == stage.threshold
+    assert TermStage(strict_threshold=0.0).threshold_for(Document(long_text)) == 0.6
