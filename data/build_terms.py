@@ -211,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     with open(out, "wb") as f:
         f.write(gzip.compress(raw.encode("utf-8"), compresslevel=9, mtime=0))
     print(f"{len(data['words'])} spun words, {len(data['phrases'])} spun phrases, "
-          f"{len(data['terms'])} terms, {len(data['thes'])} thesaurus forms from {len(rows)} pairs -> {out} "
+          f"{len(data['terms'])} terms, {len(data['thes'])} thesaurus forms from "
+          f"{len(rows)} pairs -> {out} "
           f"({out.stat().st_size / 1e3:.0f} kB) in {time.time() - t0:.1f}s", file=sys.stderr)
     return 0
 

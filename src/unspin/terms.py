@@ -3,12 +3,15 @@
 A tortured phrase ("magnetic pasture") is a known technical term ("magnetic field") whose words
 a spinner swapped one by one. :class:`TermStage` looks at every window of two or three words,
 builds candidate originals as products of per-word originals (spinner substitutions learned
-from Problematic-Paper-Screener pairs first, the inverse thesaurus as a weaker source, and
-learned phrase substitutions such as "gaining knowledge" -> "learning"), and keeps a candidate
-only when the restored phrase is a *known term* (attested as a unit in the clean corpora, or in
-a term list) while the spun phrase is not. A small logistic score over these signals
+from Problematic-Paper-Screener pairs first; a broad inverse thesaurus from WordNet, MyThes
+and Moby for the words they miss, one such word per pair; and learned phrase substitutions
+such as "gaining knowledge" -> "learning"), and keeps a candidate only when the restored
+phrase is a *known term* (attested as a unit in the clean corpora, in a term list, or likely
+in SmolLM2's next-word table for terms, :mod:`unspin.term_lm`) while the spun phrase is not.
+A small logistic score over these signals and the n-gram gain of the window in context
 (``DEFAULT_WEIGHTS``, fitted on the PPS train split by ``data/fit_terms.py``) gives the
-confidence.
+confidence; long texts with no tortured phrase the rule table knows need more of it
+(:meth:`TermStage.threshold_for`).
 
 The resource (``resources/terms/terms.json.gz``, built by ``data/build_terms.py``; or
 ``$UNSPIN_TERMS``) and the n-gram counts are loaded on first use.
@@ -52,38 +55,38 @@ STOPWORDS = _FUNCTION_WORDS
 # ``data/fit_terms.py`` (PPS train split, cross-fitted; clean train-split corpus windows as
 # negatives).
 DEFAULT_WEIGHTS: dict = {
-    "bias": -0.0173,
-    "log_unit": -0.0749,
-    "log_part": -0.2699,
-    "log_unit_spun": -1.151,
-    "term": 3.108,
-    "pps_logp": 1.2243,
-    "n_pps": -0.2147,
+    "bias": 0.4765,
+    "log_unit": -0.0667,
+    "log_part": -0.2552,
+    "log_unit_spun": -1.4599,
+    "term": 2.9522,
+    "pps_logp": 1.1892,
+    "n_pps": -0.1698,
     "lex_logp": 0.0,
     "n_lex": 0.0,
-    "phrase": -2.8257,
-    "term_words": 0.0836,
-    "n_changed": -1.4652,
-    "log_pps_n": 0.6938,
-    "spun_zero": 1.303,
-    "log_spun_freq": -0.2,
-    "n_thes": -1.792,
-    "thes_logp": 0.5242,
-    "thes_src": 0.5374,
-    "pmi": 0.0505,
-    "lm_lp": 0.1112,
-    "lm_lp_spun": -0.0339,
-    "ctx_gain": 0.139,
-    "sz_term": -1.5539,
-    "sz_unit": -0.0106,
-    "sz_part": 0.038,
-    "sz_npps": -0.1484,
-    "all_pps": 1.792,
-    "unit_ratio": 0.1217,
-    "sz_tw": -0.1354,
-    "sz_ppsn": -0.0026,
-    "lm_gain": 0.1044,
-    "lm_hit": -1.5472,
+    "phrase": -2.7712,
+    "term_words": 0.0711,
+    "n_changed": -1.4441,
+    "log_pps_n": 0.734,
+    "spun_zero": 1.3771,
+    "log_spun_freq": -0.2025,
+    "n_thes": -1.8041,
+    "thes_logp": 0.5425,
+    "thes_src": 0.5658,
+    "pmi": 0.0445,
+    "lm_lp": 0.112,
+    "lm_lp_spun": 0.0,
+    "ctx_gain": 0.1346,
+    "sz_term": -1.3766,
+    "sz_unit": -0.0522,
+    "sz_part": 0.0128,
+    "sz_npps": -0.2159,
+    "all_pps": 1.8041,
+    "unit_ratio": 0.1835,
+    "sz_tw": -0.1158,
+    "sz_ppsn": -0.0555,
+    "lm_gain": 0.112,
+    "lm_hit": -1.6583,
 }
 
 
@@ -169,9 +172,10 @@ class TermStage:
     only where the restored pair occurs at least ``thes_min_unit`` times in the clean corpora
     or SmolLM2's term table (:mod:`unspin.term_lm`) gives it a log-probability of at least
     ``thes_lm_min`` (a vectorised pre-filter: most of the 40 pass neither);
-    ``term_lm``: that table (default: the shipped one, if installed); ``max_spun_count``: windows seen this often as a
-    unit in clean text are left alone; ``seed_min_hits``: see :meth:`seed_spun` (0: never
-    stand aside); ``strict_threshold`` / ``short_words``: see :meth:`threshold_for`.
+    ``term_lm``: that table (default: the shipped one, if installed); ``max_spun_count``:
+    windows seen this often as a unit in clean text are left alone; ``seed_min_hits``: see
+    :meth:`seed_spun` (0: never stand aside); ``strict_threshold`` / ``short_words``: see
+    :meth:`threshold_for`.
     """
 
     name = "terms"
