@@ -108,6 +108,22 @@ class _Gains:
         return [self.row(k) for k in range(len(self.counts))]
 
 
+def _abbreviation(short: str, long: str) -> bool:
+    """Whether ``short`` abbreviates ``long`` ("pct"/"percent", "corp"/"corporation"): its
+    letters in order, from the same first letter. Newswire writes them on purpose; a
+    spinner swaps synonyms, so expanding them is never a restoration.
+
+    >>> _abbreviation("pct", "percent"), _abbreviation("info", "information")
+    (True, True)
+    >>> _abbreviation("aid", "assistance"), _abbreviation("task", "tasks")
+    (False, False)
+    """
+    if not (2 <= len(short) <= 5 and len(long) >= len(short) + 2 and short[0] == long[0]):
+        return False
+    rest = iter(long)
+    return all(c in rest for c in short)
+
+
 def _variant(a: str, b: str) -> bool:
     """Spelling or inflection variants ("defenses"/"defence", "neighboring"/"neighbouring"):
     never a spinner's substitution, so never an edit."""
@@ -276,7 +292,7 @@ class LexiconStage:
             c = self.lexicon.candidates(form, self.max_candidates)
             if " " not in form:
                 c = [x for x in c if (x[0] not in STOPWORDS or " " in x[0])
-                     and not _variant(form, x[0])]
+                     and not _variant(form, x[0]) and not _abbreviation(form, x[0])]
             c = tuple(c)  # cached for the process: tuples stay out of the GC's walks
             if len(cache) > 300_000:
                 cache.clear()
