@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from unspin.document import Document
@@ -160,3 +162,33 @@ def test_long_texts_without_tortured_phrases_need_more_confidence(stage):
     doc.proposals = [Edit(4, 13, "committee", "x", "rule", "pps.0001-x", 0.9)]
     assert stage.threshold_for(doc) == stage.threshold
     assert TermStage(strict_threshold=0.0).threshold_for(Document(long_text)) == 0.6
+
+
+class _FakeNeural:
+    """Stands in for SmolLM2: prefers any continuation that starts with ``liked``."""
+
+    def __init__(self, liked: str) -> None:
+        self.liked = liked
+        self.calls: list = []
+
+    def text_logprobs(self, prefixes, continuations):
+        self.calls.append((list(prefixes), list(continuations)))
+        return [0.0 if c.startswith(self.liked) else -10.0 for c in continuations]
+
+
+def test_accurate_tier_verifies_unsure_candidates():
+    text = "We describe a new approach based on profound learning for this task."
+    s = text.index("profound")
+    unsure = Edit(s, s + 8, "profound", "deep", "lexicon", "term:pps-map", 0.45)
+    fake = _FakeNeural("deep")
+    stage = TermStage(neural=fake, verify_weight=0.3)
+    (ed,) = stage.verify(text, [unsure])
+    # log-odds of 0.45 plus 0.3 x 10 nats
+    assert ed.confidence == pytest.approx(1 / (1 + math.exp(-(math.log(0.45 / 0.55) + 3.0))),
+                                          abs=1e-4)
+    assert ed.rule_id == "term:pps-map+lm" and (ed.start, ed.end) == (unsure.start, unsure.end)
+    prefixes, conts = fake.calls[0]
+    assert prefixes == ["We describe a new approach based on"] * 2
+    assert conts == ["deep learning for this task.", "profound learning for this task."]
+    (worse,) = TermStage(neural=_FakeNeural("profound")).verify(text, [unsure])
+    assert worse.confidence < unsure.confidence

@@ -19,8 +19,9 @@ def lexicon_stage(mode: str, threshold: float) -> Stage:
     return LexiconStage(mode=mode, threshold=threshold)
 
 
-def term_stage() -> Stage | None:
-    """The term restorer (unseen tortured phrases), or ``None`` without its resource.
+def term_stage(mode: str = "fast") -> Stage | None:
+    """The term restorer (unseen tortured phrases), or ``None`` without its resource; in the
+    accurate tier SmolLM2 gives a second opinion on its unsure candidates.
 
     ``$UNSPIN_TERMS`` points it at another resource file (e.g. a dev build from
     ``data/build_terms.py --pps-split train``); ``UNSPIN_TERMS=off`` turns it off.
@@ -32,6 +33,10 @@ def term_stage() -> Stage | None:
     path = os.environ.get("UNSPIN_TERMS") or None
     if path == "off" or not resource_available(path):
         return None
+    if mode == "accurate":
+        from .lm import get_scorer
+
+        return TermStage(path=path, neural=get_scorer("accurate"))
     return TermStage(path=path)
 
 
@@ -54,7 +59,7 @@ def later_stages(use_lexicon: bool, use_model: bool | None, mode: str,
     """The lexicon and model stages the options ask for, in pipeline order."""
     stages: list[Stage] = []
     if use_lexicon:
-        terms = term_stage()
+        terms = term_stage(mode)
         if terms is not None:
             stages.append(terms)
         stages.append(lexicon_stage(mode, threshold))

@@ -175,7 +175,8 @@ class TermStage:
     ``term_lm``: that table (default: the shipped one, if installed); ``max_spun_count``:
     windows seen this often as a unit in clean text are left alone; ``seed_min_hits``: see
     :meth:`seed_spun` (0: never stand aside); ``strict_threshold`` / ``short_words``: see
-    :meth:`threshold_for`.
+    :meth:`threshold_for`; ``neural`` (the accurate tier's SmolLM2 scorer), ``verify_from``,
+    ``verify_weight``: see :meth:`verify`.
     """
 
     name = "terms"
@@ -187,7 +188,8 @@ class TermStage:
                  thes_min_unit: float = 2.0, thes_lm_min: float = -10.0,
                  term_lm: TermLM | None = None, max_spun_count: int = 3,
                  seed_min_hits: int = 3, strict_threshold: float = 0.85,
-                 short_words: int = 60) -> None:
+                 short_words: int = 60, neural=None, verify_from: float = 0.3,
+                 verify_weight: float = 0.3) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], not {threshold}")
         self.threshold = threshold
@@ -204,6 +206,9 @@ class TermStage:
         self.seed_min_hits = seed_min_hits
         self.strict_threshold = strict_threshold
         self.short_words = short_words
+        self.neural = neural
+        self.verify_from = verify_from
+        self.verify_weight = verify_weight
         self._data = resource
         self._scorer = scorer
         self._lexicon = lexicon
@@ -753,9 +758,16 @@ class TermStage:
         # under the strict threshold the broad thesaurus is left out: its candidates are the
         # weakest (on 1 MB of clean Reuters newswire none reached 0.85) and the costliest
         cands = self.candidates(doc, use_thes=threshold < self.strict_threshold)
+        unsure: dict = {}  # (start, end) -> the best candidate below the threshold
         for s, e, spans, outw, feats, rid in cands:
             conf = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.score(feats)))))
             if conf < threshold:
+                if self.neural is not None and conf >= self.verify_from:
+                    edit = self._edit(text, spans, outw, rid, conf)
+                    if edit is not None and (
+                            (edit.start, edit.end) not in unsure
+                            or unsure[(edit.start, edit.end)].confidence < conf):
+                        unsure[(edit.start, edit.end)] = edit
                 continue
             edit = self._edit(text, spans, outw, rid, conf)
             if edit is None:
@@ -763,11 +775,45 @@ class TermStage:
             key = (edit.start, edit.end)
             if key not in best or best[key].confidence < edit.confidence:
                 best[key] = edit
+        if self.neural is not None and threshold == self.threshold:
+            for edit in self.verify(text, list(unsure.values())):
+                key = (edit.start, edit.end)
+                if edit.confidence >= threshold and (
+                        key not in best or best[key].confidence < edit.confidence):
+                    best[key] = edit
         kept: list[Edit] = []
         for ed in sorted(best.values(), key=lambda x: (-x.confidence, x.start)):
             if not any(ed.start < k.end and k.start < ed.end for k in kept):
                 kept.append(ed)
         return sorted(kept)
+
+    def verify(self, text: str, edits: list[Edit]) -> list[Edit]:
+        """The accurate tier's second opinion on candidates the score left unsure: SmolLM2
+        reads the sentence up to the edit, then the restored and the spun continuation, and
+        the log-likelihood ratio, times ``verify_weight``, is added to the candidate's
+        log-odds. Returns the edits with their new confidence (rule id ``...+lm``)."""
+        if not edits:
+            return []
+        prefixes, conts = [], []
+        for ed in edits:
+            stop = text.rfind(". ", 0, ed.start)
+            line = text.rfind("\n", 0, ed.start)
+            lo = max(stop + 2 if stop >= 0 else 0, line + 1, ed.start - 200, 0)
+            hi = min(len(text), ed.end + 60)
+            right = text[ed.end:hi]
+            prefix = text[lo:ed.start].strip()
+            for middle in (ed.replacement, ed.original):
+                prefixes.append(prefix)
+                conts.append(middle + right)
+        lps = self.neural.text_logprobs(prefixes, conts)
+        out = []
+        for k, ed in enumerate(edits):
+            gain = lps[2 * k] - lps[2 * k + 1]
+            logit = math.log(ed.confidence / (1.0 - ed.confidence)) + self.verify_weight * gain
+            conf = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
+            out.append(Edit(ed.start, ed.end, ed.original, ed.replacement, ed.source,
+                            ed.rule_id + "+lm", round(min(conf, 0.999), 4)))
+        return out
 
     @staticmethod
     def _edit(text: str, spans, outw, rid: str, conf: float) -> Edit | None:
