@@ -36,7 +36,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "src"))
 from build_devsets import CARRIERS  # noqa: E402
-from build_terms import build, corpus_count, thesaurus, thesaurus_links  # noqa: E402
+from build_terms import (DEFAULT_NGRAM, build, corpus_count, thesaurus,  # noqa: E402
+                         thesaurus_links)
 from corpus_split import iter_docs, read_pps  # noqa: E402
 from unspin.document import Document  # noqa: E402
 from unspin.lexicon import Lexicon  # noqa: E402
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         tmp = Path(tempfile.mkdtemp())
         links = thesaurus_links(Path(args.wordnet), Path(args.mythes), Path(args.moby))
-        count = corpus_count(ROOT / "src" / "unspin" / "resources" / "ngram" / "trigram.npz")
+        count = corpus_count(DEFAULT_NGRAM)
         for f in range(args.folds):
             keep = [r for r in train if fold_of(r[1], args.folds) != f]
             held = [r for r in train if fold_of(r[1], args.folds) == f]
