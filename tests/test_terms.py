@@ -192,3 +192,33 @@ def test_accurate_tier_verifies_unsure_candidates():
     assert conts == ["deep learning for this task.", "profound learning for this task."]
     (worse,) = TermStage(neural=_FakeNeural("profound")).verify(text, [unsure])
     assert worse.confidence < unsure.confidence
+
+
+# outputs no source knows as a term, built wholly from PPS substitutions ------------------
+_PPS_ONLY = {"words": {"ghastly": [["spectral", 5]], "trimming": [["pruning", 4]]},
+             "phrases": {}, "terms": [], "term_words": {"spectral": 3, "pruning": 3}}
+
+
+def _feats(stage: TermStage, text: str) -> dict:
+    return {tuple(x for x in outw if x): feats
+            for _, _, _, outw, feats, _ in stage.candidates(Document(text))}
+
+
+def test_unattested_term_built_from_pps_substitutions_is_scored():
+    text = "We apply ghastly trimming to the graph."
+    stage = TermStage(resource=dict(_PPS_ONLY), threshold=0.0)
+    # "spectral pruning": not in the clean corpora, SmolLM2's table or any term list...
+    assert stage.unit_count(["spectral", "pruning"]) == (0.0, 0.0)
+    feats = _feats(stage, text)
+    # ...but every word of it is a PPS substitution of the spun word: scored, and marked
+    assert feats[("spectral", "pruning")]["unknown"] == 1.0
+    # a half restoration keeps a word the PPS pairs know as spun: never scored
+    assert ("spectral", "trimming") not in feats
+    off = TermStage(resource=dict(_PPS_ONLY), threshold=0.0, unknown_terms=False)
+    assert ("spectral", "pruning") not in _feats(off, text)
+
+
+def test_unattested_outputs_need_term_words():
+    res = dict(_PPS_ONLY, term_words={"spectral": 3})  # "pruning" is in no PPS term
+    stage = TermStage(resource=res, threshold=0.0)
+    assert ("spectral", "pruning") not in _feats(stage, "We apply ghastly trimming to it.")

@@ -55,38 +55,39 @@ STOPWORDS = _FUNCTION_WORDS
 # ``data/fit_terms.py`` (PPS train split, cross-fitted; clean train-split corpus windows as
 # negatives).
 DEFAULT_WEIGHTS: dict = {
-    "bias": 0.4765,
-    "log_unit": -0.0667,
-    "log_part": -0.2552,
-    "log_unit_spun": -1.4599,
-    "term": 2.9522,
-    "pps_logp": 1.1892,
-    "n_pps": -0.1698,
+    "bias": 0.7285,
+    "log_unit": -0.0624,
+    "log_part": -0.2489,
+    "log_unit_spun": -1.4275,
+    "term": 3.0067,
+    "pps_logp": 1.2653,
+    "n_pps": -0.1398,
     "lex_logp": 0.0,
     "n_lex": 0.0,
-    "phrase": -2.7712,
-    "term_words": 0.0711,
-    "n_changed": -1.4441,
-    "log_pps_n": 0.734,
-    "spun_zero": 1.3771,
-    "log_spun_freq": -0.2025,
-    "n_thes": -1.8041,
-    "thes_logp": 0.5425,
-    "thes_src": 0.5658,
-    "pmi": 0.0445,
-    "lm_lp": 0.112,
+    "phrase": -2.5933,
+    "term_words": 0.0773,
+    "n_changed": -1.6086,
+    "log_pps_n": 0.7085,
+    "spun_zero": 1.3119,
+    "log_spun_freq": -0.2265,
+    "n_thes": -1.8209,
+    "thes_logp": 0.5295,
+    "thes_src": 0.5847,
+    "pmi": 0.0401,
+    "lm_lp": 0.1094,
     "lm_lp_spun": 0.0,
-    "ctx_gain": 0.1346,
-    "sz_term": -1.3766,
-    "sz_unit": -0.0522,
-    "sz_part": 0.0128,
-    "sz_npps": -0.2159,
-    "all_pps": 1.8041,
-    "unit_ratio": 0.1835,
-    "sz_tw": -0.1158,
-    "sz_ppsn": -0.0555,
-    "lm_gain": 0.112,
-    "lm_hit": -1.6583,
+    "ctx_gain": 0.1307,
+    "unknown": -0.7126,
+    "sz_term": -1.4303,
+    "sz_unit": -0.0289,
+    "sz_part": 0.0038,
+    "sz_npps": -0.2692,
+    "all_pps": 1.8209,
+    "unit_ratio": 0.1827,
+    "sz_tw": -0.095,
+    "sz_ppsn": 0.0258,
+    "lm_gain": 0.1094,
+    "lm_hit": -1.6066,
 }
 
 
@@ -190,7 +191,8 @@ class TermStage:
                  term_lm: TermLM | None = None, max_spun_count: int = 3,
                  seed_min_hits: int = 3, strict_threshold: float = 0.85,
                  short_words: int = 60, neural=None, verify_from: float = 0.3,
-                 verify_weight: float = 0.3) -> None:
+                 verify_weight: float = 0.3, unknown_terms: bool = True,
+                 unknown_rank: int = 2) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], not {threshold}")
         self.threshold = threshold
@@ -210,6 +212,8 @@ class TermStage:
         self.neural = neural
         self.verify_from = verify_from
         self.verify_weight = verify_weight
+        self.unknown_terms = unknown_terms
+        self.unknown_rank = unknown_rank
         self._data = resource
         self._scorer = scorer
         self._lexicon = lexicon
@@ -663,9 +667,12 @@ class TermStage:
             elif len(flat) == 3 and any(f"{a} {b}" in lterms for a, b in zip(flat, flat[1:])):
                 term = 0.5
         lm_lp = self.lm_logprob(flat)
-        if unit <= 0 and part <= 0 and not term and lm_lp <= LM_FLOOR:
-            return None  # not a known term: never proposed
         sunit, spart = spun_counts if spun_counts is not None else self.unit_count(spun)
+        unknown = 0.0
+        if unit <= 0 and part <= 0 and not term and lm_lp <= LM_FLOOR:
+            if not (self.unknown_terms and self._pps_built(spun, flat, combo, sunit, spart)):
+                return None  # not a known term: never proposed
+            unknown = 1.0
         lm = {"lm_lp": lm_lp, "lm_lp_spun": self.lm_logprob(spun)}
         tw = self.data["term_words"]
         if combo is not None:
@@ -686,7 +693,8 @@ class TermStage:
                 "log_spun_freq": min(math.log1p(self.ngram.count(w0))
                                      for w0, c in zip(spun, combo) if c[1] != "keep"),
                 "n_thes": float(len(thes)), "thes_logp": sum(c[2] for c in thes),
-                "thes_src": sum(c[3] for c in thes), "pmi": self.pmi(flat), **lm,
+                "thes_src": sum(c[3] for c in thes), "pmi": self.pmi(flat),
+                "unknown": unknown, **lm,
             }
         a, b, lp, _ = phr
         return {
@@ -696,8 +704,38 @@ class TermStage:
             "term_words": 0.0, "n_changed": float(b - a),
             "log_pps_n": math.log1p(phr[3]), "spun_zero": 1.0 if sunit <= 0 else 0.0,
             "log_spun_freq": min(math.log1p(self.ngram.count(w0)) for w0 in spun[a:b]),
-            "n_thes": 0.0, "thes_logp": 0.0, "thes_src": 0.0, "pmi": self.pmi(flat), **lm,
+            "n_thes": 0.0, "thes_logp": 0.0, "thes_src": 0.0, "pmi": self.pmi(flat),
+            "unknown": unknown, **lm,
         }
+
+    def _pps_built(self, spun: Sequence[str], flat: Sequence[str], combo,
+                   sunit: float, spart: float) -> bool:
+        """Whether an output no source knows as a term may still be scored: the spun phrase
+        is unattested, every changed word is one of the spinner substitutions the PPS pairs
+        show for it (rank < ``unknown_rank``), and every output word occurs in PPS terms.
+
+        Most technical terms are too rare for 22.5M words of general prose and SmolLM2's
+        64-word table ("spectral clustering", "output gate": neither knows them), but a
+        phrase whose every word is a known tortured-phrase substitution is strong evidence
+        by itself ("ghastly grouping": ghastly -> spectral, grouping -> clustering)."""
+        if combo is None or sunit > 0 or spart > 0:
+            return False
+        changed = [c for c in combo if c[1] != "keep"]
+        if not changed or any(c[1] != "pps" for c in changed):
+            return False
+        tw = self.data["term_words"]
+        if any(not tw.get(w) for w in flat):
+            return False
+        ranks = []
+        for c, w in zip(combo, spun):
+            opts = [o for o, src, _, _ in self.options(w) if src == "pps"]
+            if c[1] == "pps":
+                ranks.append(opts.index(c[0]) if c[0] in opts else 99)
+            elif opts:
+                # a kept word the PPS pairs also know as spun: "spectral grouping" for
+                # "ghostly grouping" only half-restores, and would outscore the whole
+                return False
+        return max(ranks) < self.unknown_rank
 
     def pmi(self, words: Sequence[str]) -> float:
         """Least pointwise mutual information of the adjacent pairs of ``words`` in the clean
