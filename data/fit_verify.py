@@ -32,18 +32,21 @@ from build_devsets import CARRIERS  # noqa: E402
 from corpus_split import read_pps  # noqa: E402
 from fit_terms import add_sources, fold_stages, label  # noqa: E402
 from unspin.document import Document  # noqa: E402
+from unspin.terms import sigmoid  # noqa: E402
 from unspin.text import count_words  # noqa: E402
 
 
-def _rows(stage, text: str, orig: str | None, group: str) -> list[dict]:
+def _rows(stage, text: str, orig: str | None, fold: int) -> list[dict]:
+    """Every candidate of ``text`` (labelled against ``orig``; ``None``: clean, all
+    negative), with its confidence under the shipped weights."""
     out = []
     for s, e, spans, outw, feats, rid in stage.candidates(Document(text)):
-        conf = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, stage.score(feats)))))
+        conf = stage.confidence(feats)
         edit = stage._edit(text, spans, outw, rid, conf)
         if edit is None:
             continue
         y = label(text, orig, s, e, spans, outw) if orig is not None else 0
-        out.append({"group": group, "text": text, "edit": edit, "conf": conf, "y": y,
+        out.append({"fold": fold, "text": text, "edit": edit, "conf": conf, "y": y,
                     "clean": orig is None, "gain": 0.0})
     return out
 
@@ -55,9 +58,9 @@ def select(rows: list[dict], w: float, thr: float, lo: float) -> tuple[int, int,
     for r in rows:
         c = r["conf"]
         if lo <= c < thr:
-            c = 1.0 / (1.0 + math.exp(-(math.log(c / (1 - c)) + w * r["gain"])))
+            c = sigmoid(math.log(c / (1 - c)) + w * r["gain"])
         if c >= thr:
-            groups.setdefault(r["group"], []).append((c, r))
+            groups.setdefault((r["fold"], r["clean"], r["text"]), []).append((c, r))
     right = wrong = clean = 0
     for cands in groups.values():
         kept: list = []
@@ -89,11 +92,11 @@ def main(argv: list[str] | None = None) -> int:
         for t, e, _ in held:
             c = rng.choice(CARRIERS)
             text, orig = c.format(t), c.format(e)
-            rows += _rows(stage, text, orig, f"pps{f}:{text}")
-            rows += _rows(stage, orig, None, f"clean{f}:{orig}")
+            rows += _rows(stage, text, orig, f)
+            rows += _rows(stage, orig, None, f)
             clean_words += count_words(orig)
         stage.neural = neural
-        unsure = [r for r in rows if r["group"].split(":")[0][-1] == str(f)
+        unsure = [r for r in rows if r["fold"] == f
                   and stage.verify_from <= r["conf"] < stage.threshold]
         by_text: dict = {}
         for r in unsure:
@@ -115,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         best = max(best, (ll, round(float(w), 2)))
     print(f"unsure candidates {len(un)} (positive {int(y.sum())}); "
           f"maximum-likelihood verify_weight {best[1]}")
-    n_pairs = len({r["group"] for r in rows if not r["clean"]})
+    n_pairs = len({(r["fold"], r["text"]) for r in rows if not r["clean"]})
     for w in (0.0, 0.1, 0.2, 0.3, 0.5, best[1]):
         right, wrong, clean = select(rows, w, thr, lo)
         print(f"w {w}: right {right} of {n_pairs} carrier pairs with a candidate, wrong {wrong}, "

@@ -128,6 +128,11 @@ def derive(f: dict) -> dict:
             "lm_hit": 1.0 if f.get("lm_lp", LM_FLOOR) > LM_FLOOR else 0.0}
 
 
+def sigmoid(logit: float) -> float:
+    """The confidence of a log-odds (clipped to +-30, so it never overflows)."""
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
+
+
 def _variant(a: str, b: str) -> bool:
     """Same word or an inflection/spelling variant ("network"/"networks", "sign"/"signal"):
     never a spinner's substitution."""
@@ -756,6 +761,10 @@ class TermStage:
         w = self.weights
         return w.get("bias", 0.0) + sum(w.get(k, 0.0) * v for k, v in derive(feats).items())
 
+    def confidence(self, feats: dict) -> float:
+        """Probability that the candidate is the original (:meth:`score` as a probability)."""
+        return sigmoid(self.score(feats))
+
     # proposals --------------------------------------------------------------------------
     def seed_spun(self, doc: Document) -> bool:
         """Whether the rule table's evidence says ``doc`` was spun by the seed spinner family
@@ -802,7 +811,7 @@ class TermStage:
         cands = self.candidates(doc, use_thes=threshold < self.strict_threshold)
         unsure: dict = {}  # (start, end) -> the best candidate below the threshold
         for s, e, spans, outw, feats, rid in cands:
-            conf = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.score(feats)))))
+            conf = self.confidence(feats)
             if conf < threshold:
                 if self.neural is not None and conf >= self.verify_from:
                     edit = self._edit(text, spans, outw, rid, conf)
@@ -836,8 +845,8 @@ class TermStage:
         candidate's log-odds. Returns the edits with their new confidence (rule id ``...+lm``)."""
         out = []
         for ed, gain in zip(edits, self.lm_gains(text, edits)):
-            logit = math.log(ed.confidence / (1.0 - ed.confidence)) + self.verify_weight * gain
-            conf = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
+            conf = sigmoid(math.log(ed.confidence / (1.0 - ed.confidence))
+                           + self.verify_weight * gain)
             out.append(Edit(ed.start, ed.end, ed.original, ed.replacement, ed.source,
                             ed.rule_id + "+lm", round(min(conf, 0.999), 4)))
         return out
