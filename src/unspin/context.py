@@ -39,7 +39,7 @@ from .document import Document
 from .edits import Edit
 from .lexicon import Lexicon, default_lexicon
 from .lm import NgramScorer, Scorer, cached_token_spans, get_scorer
-from .text import free_test
+from .text import free_test, spelling_variant
 
 # Function words a spinner leaves alone (and whose "synonyms" would be noise).
 STOPWORDS = frozenset("""
@@ -122,23 +122,6 @@ def _abbreviation(short: str, long: str) -> bool:
         return False
     rest = iter(long)
     return all(c in rest for c in short)
-
-
-def _variant(a: str, b: str) -> bool:
-    """Spelling or inflection variants ("defenses"/"defence", "neighboring"/"neighbouring"):
-    never a spinner's substitution, so never an edit."""
-    if abs(len(a) - len(b)) > 2 or a[:3] != b[:3]:
-        return False
-    # Levenshtein distance <= 2, early exit
-    prev = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        cur = [i]
-        for j, y in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
-        if min(cur) > 2:
-            return False
-        prev = cur
-    return prev[-1] <= 2
 
 
 @lru_cache(maxsize=200_000)
@@ -292,7 +275,7 @@ class LexiconStage:
             c = self.lexicon.candidates(form, self.max_candidates)
             if " " not in form:
                 c = [x for x in c if (x[0] not in STOPWORDS or " " in x[0])
-                     and not _variant(form, x[0]) and not _abbreviation(form, x[0])]
+                     and not spelling_variant(form, x[0]) and not _abbreviation(form, x[0])]
             c = tuple(c)  # cached for the process: tuples stay out of the GC's walks
             if len(cache) > 300_000:
                 cache.clear()

@@ -16,12 +16,11 @@ P(spun | original): how likely a spinner that meets ``original`` writes ``spun``
 
 from __future__ import annotations
 
-import gzip
-import json
 import threading
 from functools import lru_cache
-from importlib import resources
 from typing import Callable, Iterable
+
+from .packaged import read_json_gz
 
 _DEFAULT = ("lexicon", "lexicon.json.gz")
 
@@ -91,17 +90,9 @@ class Lexicon:
     def _load(self) -> dict:
         with self._lock:
             if self._data is None:
-                if self.path is None:
-                    ref = resources.files("unspin").joinpath("resources", *_DEFAULT)
-                    if not ref.is_file():
-                        raise LexiconUnavailable(
-                            "the lexicon is missing: build it with "
-                            "`.venv/bin/python data/build_lexicon.py`")
-                    raw = ref.read_bytes()
-                else:
-                    with open(self.path, "rb") as f:
-                        raw = f.read()
-                data = json.loads(gzip.decompress(raw).decode("utf-8"))
+                data = read_json_gz(self.path, _DEFAULT, LexiconUnavailable(
+                    "the lexicon is missing: build it with "
+                    "`.venv/bin/python data/build_lexicon.py`"))
                 # exceptions: inflected -> [[lemma, pos]], and lemma|pos -> [forms]
                 exc_fwd: dict[str, list[tuple[str, str]]] = {}
                 exc_rev: dict[tuple[str, str], list[str]] = {}

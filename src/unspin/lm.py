@@ -26,11 +26,12 @@ import os
 import re
 import threading
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Protocol, Sequence
 
 import numpy as np
+
+from .packaged import read_npz
 
 _TOK_RE = re.compile(r"[^\W_](?:[^\W_]|['’\-](?=[^\W_]))*|[^\w\s]", re.UNICODE)
 _SENT_END = {".", "!", "?"}
@@ -191,17 +192,9 @@ class NgramScorer:
         with self._lock:
             if self._loaded:
                 return
-            if self.path is None:
-                ref = resources.files("unspin").joinpath("resources", *_DEFAULT_NGRAM)
-                if not ref.is_file():
-                    raise ScorerUnavailable(
-                        "the n-gram model is missing: build it with "
-                        "`.venv/bin/python data/build_ngram.py`")
-                with resources.as_file(ref) as p:
-                    z = np.load(p)
-                    self._init_arrays(z)
-            else:
-                self._init_arrays(np.load(self.path))
+            self._init_arrays(read_npz(self.path, _DEFAULT_NGRAM, ScorerUnavailable(
+                "the n-gram model is missing: build it with "
+                "`.venv/bin/python data/build_ngram.py`")))
             self._loaded = True
 
     def _init_arrays(self, z) -> None:

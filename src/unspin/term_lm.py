@@ -22,11 +22,11 @@ from __future__ import annotations
 import json
 import os
 import threading
-from importlib import resources
 
 import numpy as np
 
 from .lm import NgramScorer, get_scorer
+from .packaged import exists, read_npz
 
 _DEFAULT = ("terms", "term_lm.npz")
 
@@ -37,10 +37,7 @@ FLOOR = -16.0
 
 def available(path: str | None = None) -> bool:
     """Whether the table (``path``, ``$UNSPIN_TERM_LM`` or the shipped one) exists."""
-    path = path or os.environ.get("UNSPIN_TERM_LM") or None
-    if path is not None:
-        return os.path.isfile(path)
-    return resources.files("unspin").joinpath("resources", *_DEFAULT).is_file()
+    return exists(path or os.environ.get("UNSPIN_TERM_LM") or None, *_DEFAULT)
 
 
 class TermLM:
@@ -63,12 +60,7 @@ class TermLM:
         with self._lock:
             if self._ready:
                 return
-            if self.path is None:
-                ref = resources.files("unspin").joinpath("resources", *_DEFAULT)
-                with resources.as_file(ref) as p:
-                    z = dict(np.load(p))
-            else:
-                z = dict(np.load(self.path))
+            z = read_npz(self.path, _DEFAULT)
             ng = self.ngram
             keys = bytes(z["keys"]).decode("utf-8").split("\n")
             words = bytes(z["words"]).decode("utf-8").split("\n")

@@ -24,12 +24,9 @@ The resource (``resources/terms/terms.json.gz``, built by ``data/build_terms.py`
 
 from __future__ import annotations
 
-import gzip
-import json
 import math
 import os
 import threading
-from importlib import resources
 from itertools import product
 from typing import Sequence
 
@@ -41,6 +38,7 @@ from .edits import Edit
 from .context import STOPWORDS as _FUNCTION_WORDS
 from .lexicon import Lexicon, default_lexicon
 from .lm import NgramScorer, cached_token_spans, get_scorer
+from .packaged import exists, read_json_gz
 from .term_lm import FLOOR as LM_FLOOR
 from .term_lm import TermLM
 from .term_lm import available as term_lm_available
@@ -97,23 +95,13 @@ class TermsUnavailable(RuntimeError):
 
 def resource_available(path: str | None = None) -> bool:
     """Whether the resource file (``path`` or the shipped one) exists."""
-    if path is not None:
-        return os.path.isfile(path)
-    return resources.files("unspin").joinpath("resources", *_DEFAULT).is_file()
+    return exists(path, *_DEFAULT)
 
 
 def load_resource(path: str | None = None) -> dict:
     """The term resource as a dict (``words``, ``phrases``, ``terms``, ``term_words``)."""
-    if path is None:
-        ref = resources.files("unspin").joinpath("resources", *_DEFAULT)
-        if not ref.is_file():
-            raise TermsUnavailable("the term resource is missing: build it with "
-                                   "`.venv/bin/python data/build_terms.py`")
-        raw = ref.read_bytes()
-    else:
-        with open(path, "rb") as f:
-            raw = f.read()
-    return json.loads(gzip.decompress(raw).decode("utf-8"))
+    return read_json_gz(path, _DEFAULT, TermsUnavailable(
+        "the term resource is missing: build it with `.venv/bin/python data/build_terms.py`"))
 
 
 def derive(f: dict) -> dict:

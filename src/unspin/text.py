@@ -30,6 +30,30 @@ _PROTECT = [
     (("_",), re.compile(r"\b[A-Za-z]+_[A-Za-z0-9_]+\b")),
 ]
 
+def spelling_variant(a: str, b: str) -> bool:
+    """Whether two lower-case words are spelling or inflection variants of each other
+    (Levenshtein distance <= 2 with the same first three letters): never a spinner's
+    substitution, so never an edit.
+
+    >>> spelling_variant("neighboring", "neighbouring"), spelling_variant("defenses", "defence")
+    (True, True)
+    >>> spelling_variant("crimes", "offenses")
+    False
+    """
+    if abs(len(a) - len(b)) > 2 or a[:3] != b[:3]:
+        return False
+    # Levenshtein distance <= 2, early exit
+    prev = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        cur = [i]
+        for j, y in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
+        if min(cur) > 2:
+            return False
+        prev = cur
+    return prev[-1] <= 2
+
+
 @dataclass(frozen=True)
 class Token:
     """A token and its character span in the original text."""

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..document import Document
 from ..edits import Edit
-from ..text import overlaps
+from ..text import overlaps, spelling_variant
 from .data import WORD_RE, context_window, find_flags, format_source, phrase_key
 
 DEFAULT_MODEL = "unspin-span-small"
@@ -43,6 +43,19 @@ def default_model_dir(name: str = DEFAULT_MODEL) -> Path | None:
         if (c / "model.safetensors").exists():
             return c
     return None
+
+
+def _only_variants(span: str, out: str) -> bool:
+    """Whether ``out`` differs from ``span`` only by spelling or inflection variants
+    ("neighboring" -> "neighbouring", "newly" -> "new"). The synthetic spinner learned them from
+    WordNet's synsets, but in real text such an edit is a coin flip that changes the article's
+    own spelling, so the model never makes it (as the lexicon never does).
+
+    >>> _only_variants("neighboring", "neighbouring"), _only_variants("humans", "people")
+    (True, False)
+    """
+    a, b = phrase_key(span).split(), phrase_key(out).split()
+    return len(a) == len(b) and all(x == y or spelling_variant(x, y) for x, y in zip(a, b))
 
 
 class ModelStage:
@@ -128,7 +141,7 @@ class ModelStage:
             span = doc.text[s:e]
             if not out or out == span or p < self.threshold or _SPECIAL.search(out):
                 continue
-            if phrase_key(out) == phrase_key(span):
+            if phrase_key(out) == phrase_key(span) or _only_variants(span, out):
                 continue
             n_span, n_out = len(WORD_RE.findall(span)), len(WORD_RE.findall(out))
             if n_out == 0 or n_out > 2 * n_span + 2:
