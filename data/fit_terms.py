@@ -41,11 +41,12 @@ from build_terms import (DEFAULT_NGRAM, build, corpus_count, thesaurus,  # noqa:
 from corpus_split import iter_docs, read_pps  # noqa: E402
 from unspin.document import Document  # noqa: E402
 from unspin.lexicon import Lexicon  # noqa: E402
+from unspin.term_lm import FLOOR as LM_FLOOR  # noqa: E402
 from unspin.terms import TermStage, derive  # noqa: E402
 
 FEATURES = ["log_unit", "log_part", "log_unit_spun", "term", "pps_logp", "n_pps", "lex_logp",
             "n_lex", "phrase", "term_words", "n_changed", "log_pps_n", "spun_zero",
-            "log_spun_freq", "n_thes", "thes_logp", "thes_src", "pmi", "lm_lp", "lm_lp_spun",
+            "log_spun_freq", "n_thes", "thes_logp", "thes_src", "pmi", "lm_lp",
             "ctx_gain", "unknown"]
 
 
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, default=300)
     ap.add_argument("--words", type=int, default=300)
-    ap.add_argument("--cache", default="/tmp/fit_terms_rows_v10.json")
+    ap.add_argument("--cache", default="/tmp/fit_terms_rows_v12.json")
     add_sources(ap)
     args = ap.parse_args(argv)
     rng = random.Random(7)
@@ -158,13 +159,21 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.cache).write_text(json.dumps(data))
     names = list(derive(dict(zip(FEATURES, data[0][0]))))
     X = np.array([list(derive(dict(zip(FEATURES, d[0]))).values()) for d in data], dtype=float)
+    # The shipped weights were fitted with lm_lp in two columns (itself, and its gain over the
+    # spun phrase's score, which is always the floor): the fit is kept so, since the duplicate
+    # halves the penalty on it, and folded back into lm_lp and the bias after it.
+    dup = names.index("lm_lp")
+    X = np.hstack([X, X[:, dup:dup + 1] - LM_FLOOR])
     y = np.array([d[1] for d in data], dtype=float)
     kind = np.array([d[3] for d in data])
     w = np.ones(len(y))
     coef, b0 = fit(X, y, w, l2=1e-4, steps=4000)
+    score = X @ coef + b0
+    gain = round(float(coef[-1]), 4)
+    coef, b0 = coef[:-1].copy(), b0 - LM_FLOOR * gain
+    coef[dup] = round(float(coef[dup]), 4) + gain
     weights = {"bias": round(b0, 4), **{f: round(float(c), 4) for f, c in zip(names, coef)}}
     print(json.dumps(weights, indent=4))
-    score = X @ coef + b0
     report(data, score, y, kind, args.docs)
     return 0
 

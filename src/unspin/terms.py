@@ -53,7 +53,7 @@ STOPWORDS = _FUNCTION_WORDS
 # ``data/fit_terms.py`` (PPS train split, cross-fitted; clean train-split corpus windows as
 # negatives).
 DEFAULT_WEIGHTS: dict = {
-    "bias": 0.7285,
+    "bias": 2.4789,
     "log_unit": -0.0624,
     "log_part": -0.2489,
     "log_unit_spun": -1.4275,
@@ -72,8 +72,7 @@ DEFAULT_WEIGHTS: dict = {
     "thes_logp": 0.5295,
     "thes_src": 0.5847,
     "pmi": 0.0401,
-    "lm_lp": 0.1094,
-    "lm_lp_spun": 0.0,
+    "lm_lp": 0.2188,
     "ctx_gain": 0.1307,
     "unknown": -0.7126,
     "sz_term": -1.4303,
@@ -84,7 +83,6 @@ DEFAULT_WEIGHTS: dict = {
     "unit_ratio": 0.1827,
     "sz_tw": -0.095,
     "sz_ppsn": 0.0258,
-    "lm_gain": 0.1094,
     "lm_hit": -1.6066,
 }
 
@@ -112,7 +110,6 @@ def derive(f: dict) -> dict:
             "all_pps": 1.0 if f["n_lex"] == 0 and f.get("n_thes", 0.0) == 0 else 0.0,
             "unit_ratio": f["log_unit"] - f["log_unit_spun"],
             "sz_tw": sz * f["term_words"], "sz_ppsn": sz * f["log_pps_n"],
-            "lm_gain": f.get("lm_lp", LM_FLOOR) - f.get("lm_lp_spun", LM_FLOOR),
             "lm_hit": 1.0 if f.get("lm_lp", LM_FLOOR) > LM_FLOOR else 0.0}
 
 
@@ -667,7 +664,9 @@ class TermStage:
             if not (self.unknown_terms and self._pps_built(spun, flat, combo, sunit, spart)):
                 return None  # not a known term: never proposed
             unknown = 1.0
-        lm = {"lm_lp": lm_lp, "lm_lp_spun": self.lm_logprob(spun)}
+        # (no feature for the spun phrase's own SmolLM2 score: windows where the table knows it
+        # were skipped in _window_outputs, so it would always be LM_FLOOR)
+        lm = {"lm_lp": lm_lp}
         tw = self.data["term_words"]
         if combo is not None:
             changed = [c for c in combo if c[1] != "keep"]
