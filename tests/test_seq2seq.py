@@ -187,6 +187,23 @@ def test_stage_never_fires_on_clean_or_protected(tiny_model):
         assert e.start >= url.index(" now")
 
 
+def test_stage_never_proposes_a_spelling_variant(tiny_model, monkeypatch):
+    from unspin.edits import Edit
+
+    stage = ModelStage(tiny_model[0] / "model", threshold=0.0, min_flag_ratio=0.0)
+    doc = Document(SPUN, evidence=1.0)
+    i = SPUN.index("now no longer")  # what the rule table would have found
+    doc.proposals = [Edit(i, i + 13, "now no longer", "not", "rule", "seed.now-no-longer", 0.99)]
+    spans = stage.candidates(doc)
+    assert spans
+    variant = {SPUN[s:e]: SPUN[s:e] + "s" for s, e in spans}  # "paintings" -> "paintingss"
+    monkeypatch.setattr(stage, "_generate", lambda srcs: [
+        (variant[SPUN[s:e]], 0.99) for s, e in spans])
+    assert stage.propose(doc) == []
+    monkeypatch.setattr(stage, "_generate", lambda srcs: [("xylophone", 0.99) for _ in spans])
+    assert len(stage.propose(doc)) == len(spans)
+
+
 def test_stage_skips_spans_covered_by_rules(tiny_model):
     from unspin.edits import Edit
 

@@ -35,9 +35,13 @@ def exists(path: str | os.PathLike | None, *parts: str) -> bool:
     return packaged(*parts).is_file()
 
 
-def _missing(parts: tuple[str, ...], missing: Exception | None) -> Exception:
-    return missing if missing is not None else FileNotFoundError(
-        f"the packaged resource {'/'.join(parts)} is missing")
+def _shipped(parts: tuple[str, ...], missing: Exception | None) -> Traversable:
+    """The shipped file, or ``missing`` raised when it is not there."""
+    ref = packaged(*parts)
+    if not ref.is_file():
+        raise missing if missing is not None else FileNotFoundError(
+            f"the packaged resource {'/'.join(parts)} is missing")
+    return ref
 
 
 def read_bytes(path: str | os.PathLike | None, parts: tuple[str, ...],
@@ -47,10 +51,7 @@ def read_bytes(path: str | os.PathLike | None, parts: tuple[str, ...],
     if path is not None:
         with open(path, "rb") as f:
             return f.read()
-    ref = packaged(*parts)
-    if not ref.is_file():
-        raise _missing(parts, missing)
-    return ref.read_bytes()
+    return _shipped(parts, missing).read_bytes()
 
 
 def read_json_gz(path: str | os.PathLike | None, parts: tuple[str, ...],
@@ -68,8 +69,5 @@ def read_npz(path: str | os.PathLike | None, parts: tuple[str, ...],
     if path is not None:
         with np.load(path) as z:
             return dict(z)
-    ref = packaged(*parts)
-    if not ref.is_file():
-        raise _missing(parts, missing)
-    with resources.as_file(ref) as p, np.load(p) as z:
+    with resources.as_file(_shipped(parts, missing)) as p, np.load(p) as z:
         return dict(z)

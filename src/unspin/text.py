@@ -30,6 +30,7 @@ _PROTECT = [
     (("_",), re.compile(r"\b[A-Za-z]+_[A-Za-z0-9_]+\b")),
 ]
 
+
 def spelling_variant(a: str, b: str) -> bool:
     """Whether two lower-case words are spelling or inflection variants of each other
     (Levenshtein distance <= 2 with the same first three letters): never a spinner's

@@ -141,7 +141,7 @@ class ModelStage:
             span = doc.text[s:e]
             if not out or out == span or p < self.threshold or _SPECIAL.search(out):
                 continue
-            if phrase_key(out) == phrase_key(span) or _only_variants(span, out):
+            if _only_variants(span, out):  # also the same phrase up to case and spacing
                 continue
             n_span, n_out = len(WORD_RE.findall(span)), len(WORD_RE.findall(out))
             if n_out == 0 or n_out > 2 * n_span + 2:
