@@ -167,33 +167,62 @@ def test_stage_loads_lazily():
     assert stage.propose(Document("Clean text.", evidence=0.0)) == []  # no load needed
 
 
-def test_stage_proposes_valid_edits(tiny_model):
-    stage = ModelStage(tiny_model[0] / "model", threshold=0.0, min_flag_ratio=0.0)
-    doc = Document(SPUN, evidence=1.0)
-    edits = stage.propose(doc)
-    for e in edits:
-        assert e.source == "model" and e.rule_id == "model"
-        assert doc.text[e.start:e.end] == e.original != e.replacement
-    check_edits(doc.text, sorted(edits))
-    apply_edits(doc.text, edits)
+def _seed_rule_doc(text: str) -> Document:
+    """A spun document as the stage meets it: evidence, and a seed-tier rule proposal."""
+    from unspin.edits import Edit
+
+    doc = Document(text, evidence=1.0)
+    i = text.index("now no longer")  # what the rule table would have found
+    doc.proposals = [Edit(i, i + 13, "now no longer", "not", "rule", "seed.now-no-longer", 0.99)]
+    return doc
 
 
-def test_stage_never_fires_on_clean_or_protected(tiny_model):
+def test_stage_proposes_valid_edits(tiny_model, monkeypatch):
     stage = ModelStage(tiny_model[0] / "model", threshold=0.0, min_flag_ratio=0.0)
-    assert stage.propose(Document(SPUN, evidence=0.0)) == []
-    url = "see https://example.org/paintings/stated now"
-    doc = Document(url, evidence=1.0)
+    doc = _seed_rule_doc(SPUN)
+    spans = stage.candidates(doc)
+    assert spans
+    # The tiny model itself: whatever it answers must be well-formed edits.
     for e in stage.propose(doc):
+        assert e.source == "model" and e.rule_id == "model" and 0.0 <= e.confidence <= 1.0
+        assert doc.text[e.start:e.end] == e.original != e.replacement
+    # A model that answers every span: one edit per span, at its offsets, replayable.
+    monkeypatch.setattr(stage, "_generate", lambda srcs: [("work", 0.9)] * len(srcs))
+    edits = stage.propose(doc)
+    assert [(e.start, e.end) for e in edits] == spans
+    assert all(e.replacement == "work" and e.confidence == 0.9 for e in edits)
+    check_edits(doc.text, sorted(edits))
+    assert apply_edits(doc.text, edits).count("work") == len(spans)
+    # Below the threshold nothing is proposed.
+    monkeypatch.setattr(stage, "_generate", lambda srcs: [("work", 0.4)] * len(srcs))
+    stage.threshold = 0.5
+    assert stage.propose(doc) == []
+
+
+def test_stage_needs_evidence_and_a_seed_family_rule(tiny_model, monkeypatch):
+    stage = ModelStage(tiny_model[0] / "model", threshold=0.0, min_flag_ratio=0.0)
+    monkeypatch.setattr(stage, "_generate", lambda srcs: [("work", 0.9)] * len(srcs))
+    assert stage.propose(_seed_rule_doc(SPUN))  # the stub answers when the stage asks
+    clean = _seed_rule_doc(SPUN)
+    clean.evidence = 0.0
+    assert stage.propose(clean) == []
+    assert stage.propose(Document(SPUN, evidence=1.0)) == []  # no seed-family rule fired
+
+
+def test_stage_never_fires_on_protected(tiny_model, monkeypatch):
+    stage = ModelStage(tiny_model[0] / "model", threshold=0.0, min_flag_ratio=0.0)
+    monkeypatch.setattr(stage, "_generate", lambda srcs: [("work", 0.9)] * len(srcs))
+    url = "see https://example.org/paintings/stated now no longer paintings"
+    doc = _seed_rule_doc(url)
+    edits = stage.propose(doc)
+    assert edits  # the last "paintings", outside the URL
+    for e in edits:
         assert e.start >= url.index(" now")
 
 
 def test_stage_never_proposes_a_spelling_variant(tiny_model, monkeypatch):
-    from unspin.edits import Edit
-
     stage = ModelStage(tiny_model[0] / "model", threshold=0.0, min_flag_ratio=0.0)
-    doc = Document(SPUN, evidence=1.0)
-    i = SPUN.index("now no longer")  # what the rule table would have found
-    doc.proposals = [Edit(i, i + 13, "now no longer", "not", "rule", "seed.now-no-longer", 0.99)]
+    doc = _seed_rule_doc(SPUN)
     spans = stage.candidates(doc)
     assert spans
     variant = {SPUN[s:e]: SPUN[s:e] + "s" for s, e in spans}  # "paintings" -> "paintingss"
