@@ -157,6 +157,95 @@ class _LossLog:
             self.total, self.n = 0.0, 0
 
 
+class _Run:
+    """What both model kinds share around their loss: the optimiser, resuming from and
+    saving the checkpoint, the step loop (learning-rate schedule, loss log, periodic saves and
+    dev evaluations, step and time budgets) and the final evaluation and export.
+
+    ``state`` gives the tensors to checkpoint and ``load`` puts them back, so each kind keeps
+    its own notion of which weights are tied.
+    """
+
+    def __init__(self, cfg: "TrainConfig", root: Path, work: Path, metrics_path: Path, net,
+                 state, load, log) -> None:
+        self.cfg, self.root, self.metrics_path, self.log = cfg, root, metrics_path, log
+        self.net, self.state, self.load = net, state, load
+        self.opt = _adamw(net, cfg)
+        self.ckpt = work / "checkpoint"
+        self.step, self.epoch, self.seen, self.elapsed = 0, 0, 0, 0.0
+
+    def resume(self) -> None:
+        """Continue from the checkpoint in the work folder, if there is one."""
+        import torch
+        from safetensors.torch import load_file
+
+        if not (self.ckpt / "state.pt").exists():
+            return
+        self.load(load_file(str(self.ckpt / "model.safetensors")))
+        st = torch.load(self.ckpt / "state.pt", weights_only=True)
+        self.opt.load_state_dict(st["optimizer"])
+        self.step, self.epoch, self.seen, self.elapsed = (st["step"], st["epoch"], st["seen"],
+                                                          st["elapsed"])
+        self.log(f"resumed from step {self.step}")
+
+    def save(self) -> None:
+        """Write the checkpoint atomically (weights, then optimiser state and counters)."""
+        import torch
+        from safetensors.torch import save_file
+
+        self.ckpt.mkdir(exist_ok=True)
+        save_file({k: v.contiguous() for k, v in self.state().items()},
+                  str(self.ckpt / "model.safetensors.tmp"))
+        os.replace(self.ckpt / "model.safetensors.tmp", self.ckpt / "model.safetensors")
+        torch.save({"optimizer": self.opt.state_dict(), "step": self.step, "epoch": self.epoch,
+                    "seen": self.seen, "elapsed": self.elapsed}, self.ckpt / "state.pt.tmp")
+        os.replace(self.ckpt / "state.pt.tmp", self.ckpt / "state.pt")
+
+    def loop(self, n_examples: int, loss_of, make_restorer, dev_ds, eval_limit: int) -> None:
+        """Train until ``max_steps`` or ``max_minutes``; ``loss_of(indices)`` is one batch's
+        loss, ``make_restorer()`` what the periodic dev evaluation runs."""
+        cfg = self.cfg
+        rng = random.Random(cfg.seed + self.step)
+        batches = _batches(n_examples, cfg.batch_size, rng, self.epoch)
+        self.net.train()
+        t_start = time.time() - self.elapsed
+        losses = _LossLog(self.metrics_path, self.log)
+        while self.step < cfg.max_steps and (time.time() - t_start) < cfg.max_minutes * 60:
+            self.epoch, idx = next(batches)
+            for g in self.opt.param_groups:
+                g["lr"] = _lr_at(cfg, self.step, time.time() - t_start)
+            loss = loss_of(idx)
+            _optimizer_step(self.opt, self.net.parameters(), loss)
+            self.step += 1
+            self.seen += len(idx)
+            self.elapsed = time.time() - t_start
+            losses.add(loss.item(), self.step, self.epoch, self.seen,
+                       _lr_at(cfg, self.step, self.elapsed), self.elapsed)
+            if self.step % cfg.save_every == 0:
+                self.save()
+            if cfg.eval_every and self.step % cfg.eval_every == 0 and len(dev_ds):
+                self.net.eval()
+                ev = evaluate_spans(make_restorer(), dev_ds, min(cfg.eval_examples, eval_limit))
+                self.net.train()
+                _log_jsonl(self.metrics_path, event="eval", step=self.step, **ev)
+                self.log(f"eval step {self.step}: {ev}")
+        self.save()
+        self.net.eval()
+
+    def finish(self, restorer, dev_ds, **extra) -> dict:
+        """Evaluate on dev, save the model folder with its ``train_metrics.json``."""
+        cfg = self.cfg
+        final = evaluate_spans(restorer, dev_ds, cfg.eval_examples) if len(dev_ds) else {}
+        final.update(step=self.step, seen=self.seen, elapsed_s=round(self.elapsed, 1), **extra)
+        _log_jsonl(self.metrics_path, event="final", **final)
+        out = _resolve(self.root, cfg.output_dir)
+        restorer.save(out)
+        with open(out / "train_metrics.json", "w") as f:
+            json.dump({"dev": final, "config": asdict(cfg)}, f, indent=2)
+        self.log(f"saved {out}: {final}")
+        return final
+
+
 def _fixture_corpus(fixture: Path, tmp: Path) -> Path:
     """Lay a JSONL fixture of clean documents out as a one-corpus corpora folder."""
     import gzip
@@ -274,19 +363,18 @@ def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print,
 
     model = build_model(cfg.size, tok)
     n_params = sum(p.numel() for p in model.parameters())
-    opt = _adamw(model, cfg)
+    tied = ("lm_head.weight", "model.encoder.embed_tokens.weight",
+            "model.decoder.embed_tokens.weight")
 
-    step, epoch, seen, elapsed = 0, 0, 0, 0.0
-    ckpt = work / "checkpoint"
-    if resume and (ckpt / "state.pt").exists():
-        from safetensors.torch import load_file
-
-        model.load_state_dict(load_file(str(ckpt / "model.safetensors")), strict=False)
+    def load(sd):
+        model.load_state_dict(sd, strict=False)
         model.tie_weights()
-        st = torch.load(ckpt / "state.pt", weights_only=True)
-        opt.load_state_dict(st["optimizer"])
-        step, epoch, seen, elapsed = st["step"], st["epoch"], st["seen"], st["elapsed"]
-        log(f"resumed from step {step}")
+
+    run = _Run(cfg, root, work, metrics_path, model,
+               lambda: {k: v for k, v in model.state_dict().items() if k not in tied},
+               load, log)
+    if resume:
+        run.resume()
     settings = {"left_words": cfg.left_words, "right_words": cfg.right_words,
                 "max_source_tokens": cfg.max_source_tokens,
                 "max_target_tokens": cfg.max_target_tokens, "save_dtype": cfg.save_dtype,
@@ -294,78 +382,37 @@ def train(cfg: TrainConfig, root: Path, resume: bool = True, log=print,
     with open(data_dir / "flags.json", encoding="utf-8") as f:
         flags = json.load(f)
 
-    def save_ckpt():
-        from safetensors.torch import save_file
-
-        ckpt.mkdir(exist_ok=True)
-        sd = {k: v.contiguous() for k, v in model.state_dict().items()
-              if k not in ("lm_head.weight", "model.encoder.embed_tokens.weight",
-                           "model.decoder.embed_tokens.weight")}
-        save_file(sd, str(ckpt / "model.safetensors.tmp"))
-        os.replace(ckpt / "model.safetensors.tmp", ckpt / "model.safetensors")
-        torch.save({"optimizer": opt.state_dict(), "step": step, "epoch": epoch, "seen": seen,
-                    "elapsed": elapsed}, ckpt / "state.pt.tmp")
-        os.replace(ckpt / "state.pt.tmp", ckpt / "state.pt")
-
     if export is not None:  # write the checkpoint as a model folder, train nothing
         model.eval()
         SpanRestorer(model, tok, flags, settings, name=cfg.name).save(export)
-        log(f"exported step {step} to {export}")
-        return {"step": step}
+        log(f"exported step {run.step} to {export}")
+        return {"step": run.step}
     train_ds = dd["train"].map(_tokenize, batched=True, batch_size=1000,
                                remove_columns=dd["train"].column_names, desc="tokenising train",
                                cache_file_name=str(work / "train-tokenized-v3.arrow"))
     src_flat, src_off = _flatten(train_ds["input_ids"])
     tgt_flat, tgt_off = _flatten(train_ds["labels"])
     log(f"model: {n_params / 1e6:.2f}M parameters; {len(train_ds)} train examples")
-    _log_jsonl(metrics_path, event="start", step=step, params=n_params,
+    _log_jsonl(metrics_path, event="start", step=run.step, params=n_params,
                train_examples=len(train_ds), config=asdict(cfg))
-    rng = random.Random(cfg.seed + step)
-    batches = _batches(len(train_ds), cfg.batch_size, rng, epoch)
-    model.train()
-    t_start = time.time() - elapsed
-    losses = _LossLog(metrics_path, log)
-    while step < cfg.max_steps and (time.time() - t_start) < cfg.max_minutes * 60:
-        epoch, idx = next(batches)
+
+    def loss_of(idx):
         x, m, y = _collate([{"input_ids": src_flat[src_off[i]:src_off[i + 1]],
                              "labels": tgt_flat[tgt_off[i]:tgt_off[i + 1]]} for i in idx],
                            pad_id)
         dec_in = y[:, :-1].clone()
         dec_in[dec_in == -100] = pad_id
         labels = y[:, 1:]
-        for g in opt.param_groups:
-            g["lr"] = _lr_at(cfg, step, time.time() - t_start)
         outp = model(input_ids=x, attention_mask=m, decoder_input_ids=dec_in,
                      decoder_attention_mask=(labels != -100).long())
-        loss = torch.nn.functional.cross_entropy(
+        return torch.nn.functional.cross_entropy(
             outp.logits.reshape(-1, outp.logits.size(-1)), labels.reshape(-1),
             ignore_index=-100)
-        _optimizer_step(opt, model.parameters(), loss)
-        step += 1
-        seen += len(idx)
-        elapsed = time.time() - t_start
-        losses.add(loss.item(), step, epoch, seen, _lr_at(cfg, step, elapsed), elapsed)
-        if step % cfg.save_every == 0:
-            save_ckpt()
-        if cfg.eval_every and step % cfg.eval_every == 0 and len(dev_ds):
-            model.eval()
-            ev = evaluate_spans(SpanRestorer(model, tok, flags, settings),
-                                dev_ds, min(cfg.eval_examples, 500))
-            model.train()
-            _log_jsonl(metrics_path, event="eval", step=step, **ev)
-            log(f"eval step {step}: {ev}")
-    save_ckpt()
-    model.eval()
-    restorer = SpanRestorer(model, tok, flags, settings, name=cfg.name)
-    final = evaluate_spans(restorer, dev_ds, cfg.eval_examples) if len(dev_ds) else {}
-    final.update(step=step, seen=seen, elapsed_s=round(elapsed, 1), params=n_params)
-    _log_jsonl(metrics_path, event="final", **final)
-    out = _resolve(root, cfg.output_dir)
-    restorer.save(out)
-    with open(out / "train_metrics.json", "w") as f:
-        json.dump({"dev": final, "config": asdict(cfg)}, f, indent=2)
-    log(f"saved {out}: {final}")
-    return final
+
+    run.loop(len(train_ds), loss_of, lambda: SpanRestorer(model, tok, flags, settings),
+             dev_ds, 500)
+    return run.finish(SpanRestorer(model, tok, flags, settings, name=cfg.name), dev_ds,
+                      params=n_params)
 
 
 def train_classifier(cfg: TrainConfig, root: Path, resume: bool = True, log=print,
@@ -408,39 +455,19 @@ def train_classifier(cfg: TrainConfig, root: Path, resume: bool = True, log=prin
                 "min_spun": cfg.min_spun, "min_ratio": cfg.min_ratio, "name": cfg.name}
     net = build_classifier(cfg.size, tok, len(classes))
     n_params = sum(p.numel() for p in net.parameters())
-    opt = _adamw(net, cfg)
-
-    step, epoch, seen, elapsed = 0, 0, 0, 0.0
-    ckpt = work / "checkpoint"
-    if resume and (ckpt / "state.pt").exists():
-        from safetensors.torch import load_file
-
-        net.load_state_dict(load_file(str(ckpt / "model.safetensors")))
-        st = torch.load(ckpt / "state.pt", weights_only=True)
-        opt.load_state_dict(st["optimizer"])
-        step, epoch, seen, elapsed = st["step"], st["epoch"], st["seen"], st["elapsed"]
-        log(f"resumed from step {step}")
+    run = _Run(cfg, root, work, metrics_path, net, net.state_dict, net.load_state_dict, log)
+    if resume:
+        run.resume()
 
     def make_restorer():
         return SpanClassifierRestorer(net, tok, classes, candidates, flags, settings,
                                       name=cfg.name)
 
-    def save_ckpt():
-        from safetensors.torch import save_file
-
-        ckpt.mkdir(exist_ok=True)
-        save_file({k: v.contiguous() for k, v in net.state_dict().items()},
-                  str(ckpt / "model.safetensors.tmp"))
-        os.replace(ckpt / "model.safetensors.tmp", ckpt / "model.safetensors")
-        torch.save({"optimizer": opt.state_dict(), "step": step, "epoch": epoch, "seen": seen,
-                    "elapsed": elapsed}, ckpt / "state.pt.tmp")
-        os.replace(ckpt / "state.pt.tmp", ckpt / "state.pt")
-
     if export is not None:
         net.eval()
         make_restorer().save(export)
-        log(f"exported step {step} to {export}")
-        return {"step": step}
+        log(f"exported step {run.step} to {export}")
+        return {"step": run.step}
 
     def _tokenize(batch):
         return {"input_ids": [e.ids[:cfg.max_source_tokens - 1] + [eos_id] for e in
@@ -452,16 +479,10 @@ def train_classifier(cfg: TrainConfig, root: Path, resume: bool = True, log=prin
     usable = np.nonzero(labels >= 0)[0]
     log(f"classifier: {n_params / 1e6:.2f}M parameters; {len(classes)} classes; "
         f"{len(usable)} usable train examples of {len(tr)}")
-    _log_jsonl(metrics_path, event="start", step=step, params=n_params, classes=len(classes),
-               train_examples=int(len(usable)), config=asdict(cfg))
-    rng = random.Random(cfg.seed + step)
-    batches = _batches(len(usable), cfg.batch_size, rng, epoch)
-    net.train()
-    t_start = time.time() - elapsed
-    losses = _LossLog(metrics_path, log)
-    dev_ds = dd["dev"]
-    while step < cfg.max_steps and (time.time() - t_start) < cfg.max_minutes * 60:
-        epoch, bidx = next(batches)
+    _log_jsonl(metrics_path, event="start", step=run.step, params=n_params,
+               classes=len(classes), train_examples=int(len(usable)), config=asdict(cfg))
+
+    def loss_of(bidx):
         idx = usable[bidx]
         rows = [src_flat[src_off[i]:src_off[i + 1]] for i in idx]
         n = max(len(r) for r in rows)
@@ -470,37 +491,12 @@ def train_classifier(cfg: TrainConfig, root: Path, resume: bool = True, log=prin
         for i, r in enumerate(rows):
             x[i, :len(r)] = torch.as_tensor(r, dtype=torch.long)
             m[i, :len(r)] = 1
-        y = torch.as_tensor(labels[idx])
-        for g in opt.param_groups:
-            g["lr"] = _lr_at(cfg, step, time.time() - t_start)
         logits = net(x, m, span_mask_for(x, close_id))
-        loss = torch.nn.functional.cross_entropy(logits, y, ignore_index=-100)
-        _optimizer_step(opt, net.parameters(), loss)
-        step += 1
-        seen += len(idx)
-        elapsed = time.time() - t_start
-        losses.add(loss.item(), step, epoch, seen, _lr_at(cfg, step, elapsed), elapsed)
-        if step % cfg.save_every == 0:
-            save_ckpt()
-        if cfg.eval_every and step % cfg.eval_every == 0 and len(dev_ds):
-            net.eval()
-            ev = evaluate_spans(make_restorer(), dev_ds, min(cfg.eval_examples, 1000))
-            net.train()
-            _log_jsonl(metrics_path, event="eval", step=step, **ev)
-            log(f"eval step {step}: {ev}")
-    save_ckpt()
-    net.eval()
-    restorer = make_restorer()
-    final = evaluate_spans(restorer, dev_ds, cfg.eval_examples) if len(dev_ds) else {}
-    final.update(step=step, seen=seen, elapsed_s=round(elapsed, 1), params=n_params,
-                 classes=len(classes))
-    _log_jsonl(metrics_path, event="final", **final)
-    out = _resolve(root, cfg.output_dir)
-    restorer.save(out)
-    with open(out / "train_metrics.json", "w") as f:
-        json.dump({"dev": final, "config": asdict(cfg)}, f, indent=2)
-    log(f"saved {out}: {final}")
-    return final
+        return torch.nn.functional.cross_entropy(logits, torch.as_tensor(labels[idx]),
+                                                 ignore_index=-100)
+
+    run.loop(len(usable), loss_of, make_restorer, dd["dev"], 1000)
+    return run.finish(make_restorer(), dd["dev"], params=n_params, classes=len(classes))
 
 
 def main(argv: list[str] | None = None) -> int:
