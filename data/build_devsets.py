@@ -4,6 +4,8 @@ Written to ``data/dev/``:
 
 * ``handwritten.jsonl`` — ~40 spun/original sentence pairs we wrote ourselves in the style of
   the seed spinner (kept in git; this script does not touch it).
+* ``handwritten_spinbot.jsonl`` — 42 pairs we wrote in the style of the SpinBot family
+  (kept in git; not touched here).
 * ``pps_carrier_unseen.jsonl`` / ``pps_carrier_seen.jsonl`` — PPS tortured phrases (from
   ../shared/tortured-phrases/pps_dev.tsv, MIT) placed into neutral carrier sentences we wrote;
   "unseen" = the pairs held out of the lexicon's channel model (``corpus_split.pps_is_heldout``).

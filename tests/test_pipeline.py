@@ -90,3 +90,23 @@ def test_garbage_collector_state_is_restored():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_spinbot_family_words_need_their_own_family_signatures():
+    """A SpinBot-family word rule ("numerous" -> "many", 0.15) fires only where SpinBot
+    signatures lift it: not in clean text, not in text of the seed family (whose spinner
+    puts "amid" for "among"), but in SpinBot-spun text."""
+    r = Restorer(use_lexicon=False, use_model=False)
+    clean = "The town has numerous parks and the fair was held amid the ruins."
+    assert r.restore(clean).text == clean
+    seed = ("The council stated it'd now no longer paintings with the aid of using itself, "
+            "and numerous parks were closed amid the ruins.")
+    out = r.restore(seed).text
+    assert "not work by itself" in out and "numerous" in out and "amid" in out
+    spinbot = ("A standout amongst the most visited towns has numerous parks, keeping in mind "
+               "the end goal to draw visitors amid the summer.")
+    out = r.restore(spinbot).text
+    assert out == ("One of the most visited towns has many parks, in order to draw visitors "
+                   "during the summer.")
+    ids = {e.rule_id.split(".")[0] for e in r.restore(spinbot).edits}
+    assert ids == {"spinbot"}

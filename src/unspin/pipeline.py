@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import re
 import threading
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
@@ -19,7 +20,7 @@ from typing import Iterator, Sequence
 from .decide import fix_articles, select
 from .document import Document, Stage
 from .edits import Edit, apply_edits, compose_edits
-from .evidence import lift, spin_evidence
+from .evidence import OWN_EVIDENCE_TIERS, lift, spin_evidence
 from .restoration import Restoration
 from .text import safe_cut
 from .rules import RuleTable, bundled_rule_files, default_table, load_rules
@@ -52,6 +53,15 @@ class RuleStage:
 
     def signature_hits(self, edits: Sequence[Edit]) -> int:
         return sum(1 for e in edits if self.table.get_rule(e.rule_id).signature)
+
+    def signature_hits_by_tier(self, edits: Sequence[Edit]) -> Counter:
+        """Signature hits per rule tier."""
+        hits: Counter = Counter()
+        for e in edits:
+            rule = self.table.get_rule(e.rule_id)
+            if rule.signature:
+                hits[rule.tier] += 1
+        return hits
 
 
 _GC_LOCK = threading.Lock()
@@ -153,8 +163,10 @@ class Restorer:
         """Run every stage on ``text`` and return the document with all proposals."""
         doc = Document(text)
         rule_edits = self.rule_stage.propose(doc)
-        doc.evidence = spin_evidence(self.rule_stage.signature_hits(rule_edits), doc.n_words)
-        doc.proposals = [_lifted(e, doc.evidence) for e in rule_edits]
+        hits = self.rule_stage.signature_hits_by_tier(rule_edits)
+        doc.evidence = spin_evidence(sum(hits.values()), doc.n_words)
+        doc.tier_evidence = {t: spin_evidence(hits[t], doc.n_words) for t in OWN_EVIDENCE_TIERS}
+        doc.proposals = [_lifted(e, doc) for e in rule_edits]
         for stage in self.stages:
             doc.proposals.extend(stage.propose(doc))
         return doc
@@ -166,7 +178,6 @@ class Restorer:
     def _restore_piece_now(self, text: str) -> tuple[list[Edit], float, int]:
         doc = self.propose(text)
         edits = fix_articles(text, select(doc.proposals, self.threshold, doc.protected))
-        evidence = doc.evidence
         # A restored phrase can be the context another rule waits for ("an excessive
         # climate change"): rerun the (cheap) rule table until nothing changes, so that
         # restoring the output again changes nothing.
@@ -178,12 +189,12 @@ class Restorer:
             more = self.rule_stage.propose(again)
             if not more:
                 break
-            more = [_lifted(e, evidence) for e in more]
+            more = [_lifted(e, doc) for e in more]
             more = fix_articles(current, select(more, self.threshold, again.protected))
             if not more:
                 break
             edits = compose_edits(text, edits, more)
-        return edits, evidence, doc.n_words
+        return edits, doc.evidence, doc.n_words
 
     def restore(self, text: str) -> Restoration:
         """Restore ``text``; see :class:`~unspin.restoration.Restoration`."""
@@ -202,7 +213,10 @@ class Restorer:
                                        "mode": self.mode})
 
 
-def _lifted(e: Edit, evidence: float) -> Edit:
+def _lifted(e: Edit, doc: Document) -> Edit:
+    """``e`` with its confidence lifted by the document's evidence: a rule of a tier in
+    ``OWN_EVIDENCE_TIERS`` by its own family's signatures only, any other by all of them."""
+    evidence = doc.tier_evidence.get(e.rule_id.split(".", 1)[0], doc.evidence)
     conf = lift(e.confidence, evidence)
     if conf == e.confidence:
         return e
