@@ -58,3 +58,28 @@ def test_duplicate_ids_are_rejected():
 
 def test_disabled_rules_never_fire():
     assert not _table(Rule("a", "x", "y", 0.9, status="disabled")).find("x")
+
+
+def test_spinbot_tier_follows_its_confidence_scale():
+    """The SpinBot tier's confidences follow its README table: a phrase clean prose ever has
+    stays below the threshold (only this family's evidence lifts it), and a signature is
+    never seen more than 0.5 times per million clean words."""
+    import csv
+    from pathlib import Path
+
+    from unspin.rules import default_table, normalize_phrase
+
+    root = Path(__file__).resolve().parents[1]
+    counts = {}
+    with open(root / "data" / "rule_stats" / "clean_counts.tsv", encoding="utf-8") as f:
+        for row in csv.reader(f, delimiter="\t"):
+            if row and not row[0].startswith("#") and row[0] != "phrase":
+                counts[row[0]] = (int(row[1]), float(row[2]))
+    tier = [r for r in default_table() if r.tier == "spinbot"]
+    assert len(tier) > 200
+    for r in tier:
+        n, per_million = counts[normalize_phrase(r.match)]  # every match is counted
+        if n > 0:
+            assert r.confidence < 0.5, r.id
+        if r.signature:
+            assert per_million <= 0.5 and " " in normalize_phrase(r.match), r.id
