@@ -110,3 +110,14 @@ def test_spinbot_family_words_need_their_own_family_signatures():
                    "during the summer.")
     ids = {e.rule_id.split(".")[0] for e in r.restore(spinbot).edits}
     assert ids == {"spinbot"}
+
+
+def test_inert_family_rules_leave_no_proposal_behind():
+    """Below the threshold outside its family's text, a SpinBot rule proposes nothing at all,
+    so it neither hides the span from the later stages nor counts as a rule hit."""
+    r = Restorer(use_lexicon=False, use_model=False)
+    doc = r.propose("The plant makes numerous items for export.")
+    assert not [e for e in doc.proposals if e.rule_id.startswith("spinbot.")]
+    doc = r.propose("A standout amongst the most loved shops sells numerous items.")
+    assert {e.original for e in doc.proposals if e.rule_id.startswith("spinbot.")} == {
+        "A standout amongst the most", "numerous", "items"}

@@ -166,10 +166,18 @@ class Restorer:
         hits = self.rule_stage.signature_hits_by_tier(rule_edits)
         doc.evidence = spin_evidence(sum(hits.values()), doc.n_words)
         doc.tier_evidence = {t: spin_evidence(hits[t], doc.n_words) for t in OWN_EVIDENCE_TIERS}
-        doc.proposals = [_lifted(e, doc) for e in rule_edits]
+        doc.proposals = self._live([_lifted(e, doc) for e in rule_edits])
         for stage in self.stages:
             doc.proposals.extend(stage.propose(doc))
         return doc
+
+    def _live(self, edits: list[Edit]) -> list[Edit]:
+        """Drop the proposals of ``OWN_EVIDENCE_TIERS`` rules that stay below the threshold:
+        outside their family's text they are inert, and must not hide a span from the later
+        stages ("gross domestic item": the SpinBot word rule "item" -> "product" at 0.15 kept
+        the term stage from the whole phrase) nor count as rule hits there."""
+        return [e for e in edits if e.confidence >= self.threshold
+                or e.rule_id.split(".", 1)[0] not in OWN_EVIDENCE_TIERS]
 
     def _restore_piece(self, text: str) -> tuple[list[Edit], float, int]:
         with gc_paused():
@@ -189,7 +197,7 @@ class Restorer:
             more = self.rule_stage.propose(again)
             if not more:
                 break
-            more = [_lifted(e, doc) for e in more]
+            more = self._live([_lifted(e, doc) for e in more])
             more = fix_articles(current, select(more, self.threshold, again.protected))
             if not more:
                 break
