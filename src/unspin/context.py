@@ -532,13 +532,19 @@ class LexiconStage:
     lexicon_signatures: frozenset = frozenset()
 
     def _term_parts(self) -> tuple[dict, dict]:
-        """The known two-word terms by first word (-> second words) and by second word."""
+        """The known two-word terms by first word (-> second words) and by second word.
+
+        Only terms of two content words: "as well" or "of the" (WordNet and PPS list such
+        pairs) are no evidence of a tortured term ("as good as" -> "as well as" in clean text).
+        """
         if self._parts is None:
             by_first: dict[str, set] = {}
             by_second: dict[str, set] = {}
             for t in self.lexicon.terms:
                 if " " in t:
                     a, b = t.split(" ", 1)
+                    if a in STOPWORDS or b in STOPWORDS:
+                        continue
                     by_first.setdefault(a, set()).add(b)
                     by_second.setdefault(b, set()).add(a)
             self._parts = (by_first, by_second)
