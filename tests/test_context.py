@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from unspin.context import LexiconStage
+from unspin.context import STOPWORDS, LexiconStage
 from unspin.document import Document
 from unspin.edits import Edit, apply_edits, check_edits
 
@@ -41,6 +41,16 @@ def test_consistent_choice_per_form(stage):
 
 def test_clean_text_without_evidence_is_left_alone(stage):
     assert stage.propose(Document(CLEAN, evidence=0.0)) == []
+
+
+def test_function_word_terms_are_no_evidence(stage):
+    """"as well" is listed as a term; "as good as" -> "as well as" completes it, but a pair
+    with a function word is no tortured term, so a lone clean sentence stays as it is."""
+    text = "However, the results were not as good as expected."
+    assert not [e for e in stage.propose(Document(text, evidence=0.0)) if e.confidence >= 0.5]
+    firsts, seconds = stage._term_parts()
+    assert "well" not in firsts.get("as", set())
+    assert all(w not in STOPWORDS for w in firsts) and all(w not in STOPWORDS for w in seconds)
 
 
 def test_evidence_raises_confidence(stage):
