@@ -4,6 +4,8 @@ Written to ``data/dev/``:
 
 * ``handwritten.jsonl`` — ~40 spun/original sentence pairs we wrote ourselves in the style of
   the seed spinner (kept in git; this script does not touch it).
+* ``generated/synthetic_thesaurus.jsonl`` — the held-out UN statements of ``synthetic_un.jsonl``
+  spun by the generic thesaurus style (random WordNet synonyms; no signature phrases).
 * ``handwritten_spinbot.jsonl`` — 42 pairs we wrote in the style of the SpinBot family
   (kept in git; not touched here).
 * ``pps_carrier_unseen.jsonl`` / ``pps_carrier_seen.jsonl`` — PPS tortured phrases (from
@@ -89,7 +91,8 @@ def pps_rows(split: str, pps_path: Path, limit: int) -> list[dict]:
     return rows
 
 
-def synthetic_rows(corpus: str, corpora: Path, n_docs: int, words: int, rate: float) -> list[dict]:
+def synthetic_rows(corpus: str, corpora: Path, n_docs: int, words: int, rate: float,
+                   style: str = "seed") -> list[dict]:
     from unspin.spinner import spin
 
     docs = [rec for name, rec in iter_docs(corpora, "heldout", (corpus,))]
@@ -98,8 +101,9 @@ def synthetic_rows(corpus: str, corpora: Path, n_docs: int, words: int, rate: fl
     rows = []
     for k, rec in enumerate(docs[:n_docs]):
         orig = cut_words(rec["text"], words)
-        s = spin(orig, style="seed", rate=rate, seed=k)
-        rows.append({"spun": s.text, "orig": orig, "source": f"synthetic-{corpus}:{rec['id']}",
+        s = spin(orig, style=style, rate=rate, seed=k)
+        tag = corpus if style == "seed" else f"{corpus}-{style}"
+        rows.append({"spun": s.text, "orig": orig, "source": f"synthetic-{tag}:{rec['id']}",
                      "license": rec.get("license", "")})
     return rows
 
@@ -125,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     for c in ("wiki", "ose"):
         write(DEV / "generated" / f"synthetic_{c}.jsonl",
               synthetic_rows(c, corpora, args.docs, args.words, args.rate))
+    # a generic thesaurus spinner: random WordNet synonyms, no signature phrases at all
+    write(DEV / "generated" / "synthetic_thesaurus.jsonl",
+          synthetic_rows("un", corpora, args.docs, args.words, args.rate, style="thesaurus"))
     return 0
 
 

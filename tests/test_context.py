@@ -53,6 +53,33 @@ def test_function_word_terms_are_no_evidence(stage):
     assert all(w not in STOPWORDS for w in firsts) and all(w not in STOPWORDS for w in seconds)
 
 
+def test_content_evidence_for_text_no_signature_marks(monkeypatch):
+    """A long text with no signature phrase gets evidence from its own words: the detector's
+    lexicon screen through a steep logistic (midpoint, scale, least words)."""
+    import importlib
+
+    det = importlib.import_module("unspin.detect")  # the module, not the function of that name
+
+    stage = LexiconStage(mode="fast", own_evidence=(0.075, 0.006, 20))
+    long_spun = " ".join([SPUN] * 3)
+    doc = Document(long_spun, evidence=0.0)
+    monkeypatch.setattr(det, "raw_detect", lambda text, **kw: (0.10, [], 60, 0.0))
+    assert stage.content_evidence(doc) > 0.95
+    with_screen = stage.propose(doc)
+    monkeypatch.setattr(det, "raw_detect", lambda text, **kw: (0.03, [], 60, 0.0))
+    assert stage.content_evidence(doc) < 0.001
+    assert len(with_screen) > len(stage.propose(doc))
+    assert stage.content_evidence(Document(SPUN)) > 0.0  # 24 words: long enough here
+    assert LexiconStage(own_evidence=(0.075, 0.006, 150)).content_evidence(Document(SPUN)) == 0.0
+    assert LexiconStage(own_evidence=None).content_evidence(doc) == 0.0
+
+
+def test_content_evidence_of_clean_prose_is_low(stage):
+    text = " ".join([CLEAN, CLEAN.replace("Tuesday", "Friday"), CLEAN.replace("budget", "plan")] * 3)
+    assert stage.content_evidence(Document(text)) < 0.1
+    assert stage.propose(Document(text)) == []
+
+
 def test_evidence_raises_confidence(stage):
     lo = {e.start: e.confidence for e in stage.propose(Document(SPUN, evidence=0.0))}
     hi = {e.start: e.confidence for e in stage.propose(Document(SPUN, evidence=1.0))}

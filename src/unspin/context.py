@@ -152,7 +152,8 @@ class LexiconStage:
     ``term_spin_prior``: the spin prior a PPS substitution that completes a known term brings
     by itself, in a document without evidence (0.1: at 0.3 it changed 0.054% of the words of
     clean sentences restored one by one, at 0.1 0.034%, for 0.4 points less exact restoration
-    of unseen tortured phrases).
+    of unseen tortured phrases); ``own_evidence``: the midpoint, scale and least word count of
+    :meth:`content_evidence` (``None``: off).
     """
 
     name = "lexicon"
@@ -164,7 +165,8 @@ class LexiconStage:
                  joint: bool = True, joint_k: int = 2, joint_penalty: float = 1.0,
                  term_bonus: float = 3.0, lm_weight: float = 0.9, phrase_penalty: float = 2.0,
                  accurate_gate: float = -3.0, calibration: dict | None = None,
-                 term_spin_prior: float = 0.1, pps_spin_rate: float = 0.03):
+                 term_spin_prior: float = 0.1, pps_spin_rate: float = 0.03,
+                 own_evidence: tuple[float, float, int] | None = (0.075, 0.006, 150)):
         if mode not in ("fast", "accurate"):
             raise ValueError(f"mode must be 'fast' or 'accurate', not {mode!r}")
         if not 0.0 <= threshold <= 1.0:
@@ -189,6 +191,7 @@ class LexiconStage:
         self.last_features: dict = {}
         self.term_spin_prior = term_spin_prior
         self.pps_spin_rate = pps_spin_rate
+        self.own_evidence = own_evidence
         self._term_hits: set = set()
         self._cand_cache: dict[str, tuple] = {}
         self._ids_cache: dict[str, tuple] = {}
@@ -297,9 +300,37 @@ class LexiconStage:
         share = sum(1 for r in rule_ids if r.startswith("pps")) / len(rule_ids)
         return self.spin_rate * (1 - share) + self.pps_spin_rate * share
 
+    def content_evidence(self, doc: Document) -> float:
+        """Probability that ``doc`` is spun, from its own words: for text that no signature
+        phrase marks (a generic thesaurus spinner leaves none).
+
+        The detector's lexicon screen (:func:`unspin.detect.raw_detect` without rules: the
+        expected share of spun words at a neutral prior) through a steep logistic whose
+        midpoint clean prose seldom reaches. Measured (raw share): 1,049 clean Reuters
+        documents (1 MB) reach at most 0.092 (0.060 from 200 words on), 180 clean held-out
+        corpus documents 0.032; the same documents spun by a WordNet thesaurus spinner at
+        rate 0.3 have a median of 0.062. At the default (0.075, 0.006, 150 words) the lexicon
+        closes 13.5% of the distance on such text (2% without) at 96.9% token precision, and
+        changes one more word per MB of clean Reuters (24 instead of 23); at 0.065 it closes
+        16.6% but changes 35.
+        """
+        if self.own_evidence is None:
+            return 0.0
+        mid, scale, min_words = self.own_evidence
+        if doc.n_words < min_words:
+            return 0.0
+        from .detect import raw_detect
+
+        # the fast tier screens for both tiers (the calibration is the fast tier's)
+        raw = raw_detect(doc.text, use_rules=False, stage=self if self.mode == "fast" else None)[0]
+        return _sigmoid((raw - mid) / scale)
+
     def propose(self, doc: Document) -> list[Edit]:
         """Candidate edits for ``doc`` (one choice per spun form, confidence-scored)."""
-        prior_logit = _logit(self.spin_prior(doc.evidence, self.doc_spin_rate(doc))) \
+        evidence = doc.evidence
+        if evidence < 0.9:
+            evidence = max(evidence, self.content_evidence(doc))
+        prior_logit = _logit(self.spin_prior(evidence, self.doc_spin_rate(doc))) \
             - self.keep_bias
         edits: list[Edit] = []
         for sl, o, lo, prov in self.decide(doc, prior_logit):

@@ -67,8 +67,9 @@ def _sigmoid(x: float) -> float:
 
 
 def raw_detect(text: str, mode: str = "fast", use_rules: bool = True,
-               use_lexicon: bool = True) -> tuple[float, list[Span], int, float]:
-    """Uncalibrated share of spun words, all spans, word count and rule evidence."""
+               use_lexicon: bool = True, stage=None) -> tuple[float, list[Span], int, float]:
+    """Uncalibrated share of spun words, all spans, word count and rule evidence
+    (``stage``: the lexicon stage to screen with; default a shared one of ``mode``)."""
     doc = Document(text)
     n_words = max(doc.n_words, 1)
     spans: list[Span] = []
@@ -84,7 +85,7 @@ def raw_detect(text: str, mode: str = "fast", use_rules: bool = True,
             spans.append(Span(e.start, e.end, e.original, e.replacement, e.confidence, "rule"))
     doc.evidence = evidence
     if use_lexicon:
-        st = _stage(mode)
+        st = stage if stage is not None else _stage(mode)
         prior_logit = _logit(DETECT_PRIOR) - st.keep_bias
         for sl, o, lo, prov in st.decide(doc, prior_logit):
             p = _sigmoid(lo)
