@@ -121,3 +121,16 @@ def test_inert_family_rules_leave_no_proposal_behind():
     doc = r.propose("A standout amongst the most loved shops sells numerous items.")
     assert {e.original for e in doc.proposals if e.rule_id.startswith("spinbot.")} == {
         "A standout amongst the most", "numerous", "items"}
+
+
+def test_two_distinct_weak_family_phrases_count_as_evidence():
+    """SpinBot output often has no signature phrase; two different weak phrases of the
+    family ("as indicated by", "call attention to": natural English, 0.45) are its mark, one
+    alone is not."""
+    r = Restorer(use_lexicon=False, use_model=False)
+    one = "As indicated by the mayor, the plan is ready."
+    assert r.restore(one).text == one
+    two = "As indicated by the mayor, critics call attention to the cost."
+    assert r.restore(two).text == "According to the mayor, critics point out the cost."
+    same_twice = "As indicated by the mayor and as indicated by the clerk, it is ready."
+    assert r.restore(same_twice).text == same_twice

@@ -30,6 +30,7 @@ DEFAULT_CHUNK_CHARS = 100_000
 # A capitalised match that does not start a sentence is likely a name ("Home Office").
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘'(\[\n]|\n\s*)\s*$")
 NAME_PENALTY = 0.5
+WEAK_MIN = 0.35  # least confidence of a family's weak phrase (under 5 per million clean words)
 MAX_RULE_PASSES = 3
 
 
@@ -62,6 +63,24 @@ class RuleStage:
             if rule.signature:
                 hits[rule.tier] += 1
         return hits
+
+    def family_hits(self, edits: Sequence[Edit], tier: str) -> int:
+        """Evidence for one family from its rules alone: its signature hits, plus one for
+        every two *distinct* weak phrases of it (multi-word, not signatures, confidence at
+        least ``WEAK_MIN``: "as indicated by", "call attention to"). Each is natural English
+        clean prose has a few times per million words, but several different ones in one
+        text are the family's mark; SpinBot output often has no signature phrase at all."""
+        sig = 0
+        weak = set()
+        for e in edits:
+            rule = self.table.get_rule(e.rule_id)
+            if rule.tier != tier:
+                continue
+            if rule.signature:
+                sig += 1
+            elif " " in rule.match.strip() and rule.confidence >= WEAK_MIN:
+                weak.add(rule.id)
+        return sig + len(weak) // 2
 
 
 _GC_LOCK = threading.Lock()
@@ -165,7 +184,8 @@ class Restorer:
         rule_edits = self.rule_stage.propose(doc)
         hits = self.rule_stage.signature_hits_by_tier(rule_edits)
         doc.evidence = spin_evidence(sum(hits.values()), doc.n_words)
-        doc.tier_evidence = {t: spin_evidence(hits[t], doc.n_words) for t in OWN_EVIDENCE_TIERS}
+        doc.tier_evidence = {t: spin_evidence(self.rule_stage.family_hits(rule_edits, t),
+                                              doc.n_words) for t in OWN_EVIDENCE_TIERS}
         doc.proposals = self._live([_lifted(e, doc) for e in rule_edits])
         for stage in self.stages:
             doc.proposals.extend(stage.propose(doc))
