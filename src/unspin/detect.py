@@ -75,16 +75,15 @@ def raw_detect(text: str, mode: str = "fast", use_rules: bool = True,
     spans: list[Span] = []
     evidence = 0.0
     if use_rules:
-        from .evidence import OWN_EVIDENCE_TIERS, lift, spin_evidence
+        from .evidence import lift, own_tier
 
         rs = _rule_stage()
         edits = rs.propose(doc)
-        evidence = spin_evidence(rs.signature_hits(edits), n_words)
+        evidence, own = rs.evidence(edits, n_words)
         # rules of a family that only its own evidence may lift (the SpinBot tier's everyday
         # words) count only where that evidence lifts them over MIN_PROB, as in restoring
-        own = {t: spin_evidence(rs.family_hits(edits, t), n_words) for t in OWN_EVIDENCE_TIERS}
-        edits = [e for e in edits if e.rule_id.split(".", 1)[0] not in own
-                 or lift(e.confidence, own[e.rule_id.split(".", 1)[0]]) >= MIN_PROB]
+        edits = [e for e in edits if own_tier(e.rule_id) is None
+                 or lift(e.confidence, own[own_tier(e.rule_id)]) >= MIN_PROB]
         doc.proposals = list(edits)
         for e in edits:
             spans.append(Span(e.start, e.end, e.original, e.replacement, e.confidence, "rule"))

@@ -21,8 +21,9 @@ class Document:
     ``proposals`` holds the candidate edits of the stages that already ran (rules first);
     ``evidence`` is the probability, from strong spinner signatures, that the text is spun
     at all (0 for clean text); stages use it as a document-level prior. ``tier_evidence``
-    holds the same probability from one rule tier's signatures alone, for the tiers whose
-    ambiguous rules only their own family may lift (``evidence.OWN_EVIDENCE_TIERS``).
+    holds the same probability from one rule tier's own family hits alone
+    (``RuleStage.family_hits``), for the tiers whose ambiguous rules only their own family
+    may lift (``evidence.OWN_EVIDENCE_TIERS``).
     """
 
     text: str

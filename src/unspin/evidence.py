@@ -33,6 +33,17 @@ LIFT = 8.0                # odds multiplier for an edit in a document that is su
 OWN_EVIDENCE_TIERS = frozenset({"spinbot"})
 
 
+def own_tier(rule_id: str) -> str | None:
+    """The tier of ``rule_id`` if it is one of ``OWN_EVIDENCE_TIERS`` (rule ids start with
+    their tier), else ``None``.
+
+    >>> own_tier("spinbot.amid"), own_tier("seed.now-no-longer")
+    ('spinbot', None)
+    """
+    tier = rule_id.split(".", 1)[0]
+    return tier if tier in OWN_EVIDENCE_TIERS else None
+
+
 def spin_evidence(signature_hits: int, n_words: int) -> float:
     """Posterior probability that a document with these counts is spun (0..1)."""
     if n_words <= 0:

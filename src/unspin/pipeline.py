@@ -12,7 +12,6 @@ from __future__ import annotations
 import gc
 import re
 import threading
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
@@ -20,7 +19,7 @@ from typing import Iterator, Sequence
 from .decide import fix_articles, select
 from .document import Document, Stage
 from .edits import Edit, apply_edits, compose_edits
-from .evidence import OWN_EVIDENCE_TIERS, lift, spin_evidence
+from .evidence import OWN_EVIDENCE_TIERS, lift, own_tier, spin_evidence
 from .restoration import Restoration
 from .text import safe_cut
 from .rules import RuleTable, bundled_rule_files, default_table, load_rules
@@ -55,14 +54,12 @@ class RuleStage:
     def signature_hits(self, edits: Sequence[Edit]) -> int:
         return sum(1 for e in edits if self.table.get_rule(e.rule_id).signature)
 
-    def signature_hits_by_tier(self, edits: Sequence[Edit]) -> Counter:
-        """Signature hits per rule tier."""
-        hits: Counter = Counter()
-        for e in edits:
-            rule = self.table.get_rule(e.rule_id)
-            if rule.signature:
-                hits[rule.tier] += 1
-        return hits
+    def evidence(self, edits: Sequence[Edit], n_words: int) -> tuple[float, dict[str, float]]:
+        """The document evidence of these rule hits (every signature counts), and for each
+        tier of ``OWN_EVIDENCE_TIERS`` the evidence of its own family (:meth:`family_hits`)."""
+        return (spin_evidence(self.signature_hits(edits), n_words),
+                {t: spin_evidence(self.family_hits(edits, t), n_words)
+                 for t in OWN_EVIDENCE_TIERS})
 
     def family_hits(self, edits: Sequence[Edit], tier: str) -> int:
         """Evidence for one family from its rules alone: its signature hits, plus one for
@@ -182,10 +179,7 @@ class Restorer:
         """Run every stage on ``text`` and return the document with all proposals."""
         doc = Document(text)
         rule_edits = self.rule_stage.propose(doc)
-        hits = self.rule_stage.signature_hits_by_tier(rule_edits)
-        doc.evidence = spin_evidence(sum(hits.values()), doc.n_words)
-        doc.tier_evidence = {t: spin_evidence(self.rule_stage.family_hits(rule_edits, t),
-                                              doc.n_words) for t in OWN_EVIDENCE_TIERS}
+        doc.evidence, doc.tier_evidence = self.rule_stage.evidence(rule_edits, doc.n_words)
         doc.proposals = self._live([_lifted(e, doc) for e in rule_edits])
         for stage in self.stages:
             doc.proposals.extend(stage.propose(doc))
@@ -196,8 +190,7 @@ class Restorer:
         outside their family's text they are inert, and must not hide a span from the later
         stages ("gross domestic item": the SpinBot word rule "item" -> "product" at 0.15 kept
         the term stage from the whole phrase) nor count as rule hits there."""
-        return [e for e in edits if e.confidence >= self.threshold
-                or e.rule_id.split(".", 1)[0] not in OWN_EVIDENCE_TIERS]
+        return [e for e in edits if e.confidence >= self.threshold or own_tier(e.rule_id) is None]
 
     def _restore_piece(self, text: str) -> tuple[list[Edit], float, int]:
         with gc_paused():
@@ -244,8 +237,8 @@ class Restorer:
 def _lifted(e: Edit, doc: Document) -> Edit:
     """``e`` with its confidence lifted by the document's evidence: a rule of a tier in
     ``OWN_EVIDENCE_TIERS`` by its own family's signatures only, any other by all of them."""
-    evidence = doc.tier_evidence.get(e.rule_id.split(".", 1)[0], doc.evidence)
-    conf = lift(e.confidence, evidence)
+    tier = own_tier(e.rule_id)
+    conf = lift(e.confidence, doc.evidence if tier is None else doc.tier_evidence[tier])
     if conf == e.confidence:
         return e
     return Edit(e.start, e.end, e.original, e.replacement, e.source, e.rule_id, conf)
