@@ -67,10 +67,15 @@ def _sigmoid(x: float) -> float:
 
 
 def raw_detect(text: str, mode: str = "fast", use_rules: bool = True,
-               use_lexicon: bool = True, stage=None) -> tuple[float, list[Span], int, float]:
+               use_lexicon: bool = True, stage=None,
+               doc: Document | None = None) -> tuple[float, list[Span], int, float]:
     """Uncalibrated share of spun words, all spans, word count and rule evidence
-    (``stage``: the lexicon stage to screen with; default a shared one of ``mode``)."""
-    doc = Document(text)
+    (``stage``: the lexicon stage to screen with, default a shared one of ``mode``; ``doc``:
+    the document of ``text`` to screen, with the proposals it already has, so that the
+    stage can reuse its work on it; only with ``use_rules=False``)."""
+    own_doc = doc is None or use_rules
+    if own_doc:
+        doc = Document(text)
     n_words = max(doc.n_words, 1)
     spans: list[Span] = []
     evidence = 0.0
@@ -87,7 +92,8 @@ def raw_detect(text: str, mode: str = "fast", use_rules: bool = True,
         doc.proposals = list(edits)
         for e in edits:
             spans.append(Span(e.start, e.end, e.original, e.replacement, e.confidence, "rule"))
-    doc.evidence = evidence
+    if own_doc:  # a caller's document keeps its evidence
+        doc.evidence = evidence
     if use_lexicon:
         st = stage if stage is not None else _stage(mode)
         prior_logit = _logit(DETECT_PRIOR) - st.keep_bias
