@@ -131,3 +131,22 @@ def test_speed_fast_mode(stage):
     n_words = len(text.split())
     assert n_words / dt > 200
     apply_edits(text, edits)
+
+
+def test_decide_reuses_its_work_on_the_same_document_only(stage):
+    """A second decide on the same document (the content screen, then propose) reuses the
+    slots and gains: the same answer as a fresh stage at that prior; the screen leaves the
+    caller's evidence alone."""
+    from unspin.detect import raw_detect
+
+    doc = Document(SPUN, evidence=0.7)
+    first = [(s.start, o, round(lo, 9)) for s, o, lo, _ in stage.decide(doc, -6.0)]
+    again = [(s.start, o, round(lo, 9)) for s, o, lo, _ in stage.decide(doc, -3.0)]
+    fresh = [(s.start, o, round(lo, 9))
+             for s, o, lo, _ in LexiconStage(mode="fast").decide(Document(SPUN), -3.0)]
+    assert again == fresh and first != again
+    raw_detect(SPUN, use_rules=False, stage=stage, doc=doc)
+    assert doc.evidence == 0.7
+    other = [(s.start, o) for s, o, lo, _ in stage.decide(Document(CLEAN), -3.0)]
+    assert other == [(s.start, o) for s, o, lo, _ in
+                     LexiconStage(mode="fast").decide(Document(CLEAN), -3.0)]
