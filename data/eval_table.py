@@ -28,7 +28,8 @@ sys.path.insert(0, str(HERE.parent / "src"))
 from unspin.evaluate import evaluate, read_pairs  # noqa: E402
 
 DEFAULT_SETS = ["dev/example_article.jsonl", "dev/handwritten.jsonl",
-                "dev/handwritten_spinbot.jsonl", "dev/synthetic_un.jsonl",
+                "dev/handwritten_spinbot.jsonl", "dev/handwritten_spinbot_b.jsonl",
+                "dev/synthetic_un.jsonl",
                 "dev/generated/synthetic_wiki.jsonl", "dev/generated/synthetic_ose.jsonl",
                 "dev/generated/synthetic_thesaurus.jsonl",
                 "dev/pps_carrier_unseen.jsonl", "dev/pps_carrier_seen.jsonl"]
