@@ -193,3 +193,25 @@ def test_resume_redoes_outputs_made_with_other_options(tmp_path, capsys):
 def test_stdin_report_needs_a_file_name(capsys):
     assert main(["restore", "-", "--report", "json", *BASE]) == 2
     assert "takes a FILE path" in capsys.readouterr().err
+
+
+def test_every_report_counts_the_same_spin_score_and_evidence(tmp_path):
+    """The API, a file's report and the stdin report agree on the summary figures (a file's
+    report used to weigh edits by confidence only, and stdin's had no evidence)."""
+    from unspin.pipeline import Restorer
+    from unspin.rules import RuleTable, load_rules
+
+    src = FIXTURES / "cli-input.txt"
+    text = src.read_text(encoding="utf-8")
+    api = Restorer(rules=RuleTable(load_rules([str(MINI_RULES)])), use_lexicon=False,
+                   use_model=False).restore(text)
+    assert run(str(src), "-o", str(tmp_path)) == 0
+    file_rep = json.loads((tmp_path / "cli-input.report.json").read_text(encoding="utf-8"))
+    rep = tmp_path / "stdin.json"
+    assert _cli("restore", "-", "--report", str(rep), *BASE,
+                stdin=text.encode("utf-8")).returncode == 0
+    stdin_rep = json.loads(rep.read_text(encoding="utf-8"))
+    for summary in (file_rep["summary"], stdin_rep["summary"]):
+        assert summary["spin_score"] == round(api.spin_score, 4)
+        assert summary["evidence"] == round(api.evidence, 4)
+    assert api.evidence > 0.5  # the fixture has signature phrases

@@ -274,7 +274,8 @@ def _restore_stdin(args: argparse.Namespace) -> int:
         return 2
     pieces_in, edits = [], []
     out = sys.stdout
-    offset = 0
+    offset = words = 0
+    evidence = 0.0
     try:
         for piece in iter_text_pieces("-"):
             r = restorer.restore(piece)
@@ -282,6 +283,10 @@ def _restore_stdin(args: argparse.Namespace) -> int:
             if report_file:
                 pieces_in.append(piece)
                 edits.extend(e.shifted(offset) for e in r.edits)
+                # the same figures a file's report has: words as the restorer counts them,
+                # the strongest evidence of any piece
+                words += r.info.get("words", 0)
+                evidence = max(evidence, r.evidence)
             offset += len(piece)
         out.flush()
     except InputError as exc:
@@ -292,7 +297,7 @@ def _restore_stdin(args: argparse.Namespace) -> int:
         from .pipeline import spin_score
 
         text = "".join(pieces_in)
-        res = Restoration.from_edits(text, edits, spin_score(edits, len(text.split())))
+        res = Restoration.from_edits(text, edits, spin_score(edits, words), evidence)
         suffix = Path(report_file).suffix
         body = {".html": res.to_html, ".diff": res.unified_diff, ".m2": res.to_m2}.get(
             suffix, lambda: res.to_json(path="<stdin>") + "\n")()

@@ -164,3 +164,13 @@ def compose_edits(text: str, first: Sequence[Edit], second: Sequence[Edit]) -> l
     out.extend(e for k, (_, _, e) in enumerate(regions) if k not in merged)
     out.sort()
     return out
+
+
+def spun_words(edits: Sequence[Edit]) -> float:
+    """Expected number of spun words: the words inside edits, weighted by confidence (what
+    every spin score counts).
+
+    >>> spun_words([Edit(0, 13, "now no longer", "not", "rule", "r", 0.5)])
+    1.5
+    """
+    return sum(e.confidence * max(1, len(e.original.split())) for e in edits)

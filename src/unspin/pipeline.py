@@ -18,7 +18,7 @@ from typing import Iterator, Sequence
 
 from .decide import fix_articles, select
 from .document import Document, Stage
-from .edits import Edit, apply_edits, compose_edits
+from .edits import Edit, apply_edits, compose_edits, spun_words
 from .evidence import OWN_EVIDENCE_TIERS, lift, own_tier, spin_evidence
 from .restoration import Restoration
 from .text import safe_cut
@@ -245,8 +245,7 @@ def _lifted(e: Edit, doc: Document) -> Edit:
 
 
 def spin_score(edits: Sequence[Edit], n_words: int) -> float:
-    """Estimated share of spun words: words inside edits, weighted by confidence."""
+    """Estimated share of spun words (:func:`spun_words` over the word count)."""
     if n_words == 0:
         return 0.0
-    covered = sum(e.confidence * max(1, len(e.original.split())) for e in edits)
-    return min(1.0, covered / n_words)
+    return min(1.0, spun_words(edits) / n_words)

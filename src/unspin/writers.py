@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
-from .edits import Edit
+from .edits import Edit, spun_words
 from .fileio import TMP_SUFFIX, AtomicWriter
 from .report import (_CSS, SCHEMA, SCHEMA_VERSION, diff_header, diff_hunks, edit_dicts, m2,
                      render_inline)
@@ -29,6 +29,7 @@ class Totals:
         self.edits = 0
         self.words_changed = 0
         self.conf_sum = 0.0
+        self.spun = 0.0  # expected spun words, as Restoration.spin_score counts them
         self.by_source: Counter = Counter()
         self.by_tier: Counter = Counter()
         self.evidence = 0.0
@@ -44,6 +45,7 @@ class Totals:
         self.edits += len(edits)
         self.words_changed += sum(len(e.original.split()) for e in edits)
         self.conf_sum += sum(e.confidence for e in edits)
+        self.spun += spun_words(edits)
         self.by_source.update(e.source for e in edits)
         self.by_tier.update(e.rule_id.split(".", 1)[0] for e in edits)
         self.evidence = max(self.evidence, evidence)
@@ -52,7 +54,7 @@ class Totals:
 
     @property
     def spin_score(self) -> float:
-        return min(1.0, self.conf_sum / self.words) if self.words else 0.0
+        return min(1.0, self.spun / self.words) if self.words else 0.0
 
     def summary(self) -> dict:
         return {"edits": self.edits, "by_source": dict(self.by_source),
