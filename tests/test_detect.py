@@ -32,3 +32,16 @@ def test_empty_text():
 def test_roc_auc():
     assert roc_auc([0.0, 0.1], [0.5, 0.6]) == 1.0
     assert roc_auc([0.5], [0.5]) == 0.5
+
+
+def test_spans_carry_the_probability_the_restorer_gives_them():
+    """A weak rule ("stated" -> "said", below 0.5 alone) is flagged where the text's evidence
+    lifts it, as restoring would change it, and not in clean text; the score is unchanged by
+    that (it keeps the rules' own confidences, on which it was calibrated)."""
+    spun = "The council stated it would now no longer pressure nearby corporations."
+    flagged = {s.phrase: s.probability for s in detect(spun).spans}
+    assert flagged["stated"] >= 0.5 and "now no longer" in flagged
+    assert [s.phrase for s in detect("The minister stated that the bridge will open.").spans] == []
+    sb = ("As indicated by the mayor, critics call attention to the cost of the numerous "
+          "new projects.")
+    assert {"As indicated by", "call attention to", "numerous"} <= {s.phrase for s in detect(sb).spans}

@@ -24,6 +24,7 @@ import argparse
 import json
 import math
 import sys
+from dataclasses import replace
 from functools import lru_cache
 from typing import Sequence
 
@@ -78,6 +79,7 @@ def raw_detect(text: str, mode: str = "fast", use_rules: bool = True,
         doc = Document(text)
     n_words = max(doc.n_words, 1)
     spans: list[Span] = []
+    lifted: dict[int, float] = {}
     evidence = 0.0
     if use_rules:
         from .evidence import lift, own_tier
@@ -92,6 +94,11 @@ def raw_detect(text: str, mode: str = "fast", use_rules: bool = True,
         doc.proposals = list(edits)
         for e in edits:
             spans.append(Span(e.start, e.end, e.original, e.replacement, e.confidence, "rule"))
+            # a phrase is reported with the probability the restorer gives it in this text
+            # (lifted by the evidence); the score keeps the rules' own confidences, on which
+            # its calibration was fitted
+            tier = own_tier(e.rule_id)
+            lifted[id(spans[-1])] = lift(e.confidence, evidence if tier is None else own[tier])
     if own_doc:  # a caller's document keeps its evidence
         doc.evidence = evidence
     if use_lexicon:
@@ -110,6 +117,7 @@ def raw_detect(text: str, mode: str = "fast", use_rules: bool = True,
         kept.append(s)
         taken.add(s.start, s.end)
     expected = sum(s.probability * max(len(s.phrase.split()), 1) for s in kept)
+    kept = [replace(s, probability=lifted[id(s)]) if id(s) in lifted else s for s in kept]
     return expected / n_words, sorted(kept, key=lambda s: s.start), n_words, evidence
 
 
