@@ -79,26 +79,27 @@ def raw_detect(text: str, mode: str = "fast", use_rules: bool = True,
         doc = Document(text)
     n_words = max(doc.n_words, 1)
     spans: list[Span] = []
-    lifted: dict[int, float] = {}
+    lifted: dict[tuple[int, int], float] = {}  # rule span -> its lifted probability
     evidence = 0.0
     if use_rules:
-        from .evidence import lift, own_tier
+        from .evidence import lift_rule, own_tier
 
         rs = _rule_stage()
         edits = rs.propose(doc)
         evidence, own = rs.evidence(edits, n_words)
-        # rules of a family that only its own evidence may lift (the SpinBot tier's everyday
-        # words) count only where that evidence lifts them over MIN_PROB, as in restoring
-        edits = [e for e in edits if own_tier(e.rule_id) is None
-                 or lift(e.confidence, own[own_tier(e.rule_id)]) >= MIN_PROB]
-        doc.proposals = list(edits)
+        kept_edits = []
         for e in edits:
+            p = lift_rule(e.rule_id, e.confidence, evidence, own)
+            # a rule of a family that only its own evidence may lift (the SpinBot tier's
+            # everyday words) counts only where that evidence lifts it, as in restoring
+            if own_tier(e.rule_id) is not None and p < MIN_PROB:
+                continue
+            kept_edits.append(e)
             spans.append(Span(e.start, e.end, e.original, e.replacement, e.confidence, "rule"))
-            # a phrase is reported with the probability the restorer gives it in this text
-            # (lifted by the evidence); the score keeps the rules' own confidences, on which
-            # its calibration was fitted
-            tier = own_tier(e.rule_id)
-            lifted[id(spans[-1])] = lift(e.confidence, evidence if tier is None else own[tier])
+            # a phrase is reported with the probability the restorer gives it in this text;
+            # the score keeps the rules' own confidences, on which it was calibrated
+            lifted[(e.start, e.end)] = p
+        doc.proposals = kept_edits
     if own_doc:  # a caller's document keeps its evidence
         doc.evidence = evidence
     if use_lexicon:
@@ -117,7 +118,8 @@ def raw_detect(text: str, mode: str = "fast", use_rules: bool = True,
         kept.append(s)
         taken.add(s.start, s.end)
     expected = sum(s.probability * max(len(s.phrase.split()), 1) for s in kept)
-    kept = [replace(s, probability=lifted[id(s)]) if id(s) in lifted else s for s in kept]
+    kept = [replace(s, probability=lifted[(s.start, s.end)]) if s.source == "rule" else s
+            for s in kept]
     return expected / n_words, sorted(kept, key=lambda s: s.start), n_words, evidence
 
 

@@ -44,6 +44,19 @@ def own_tier(rule_id: str) -> str | None:
     return tier if tier in OWN_EVIDENCE_TIERS else None
 
 
+def lift_rule(rule_id: str, confidence: float, evidence: float,
+              tier_evidence: dict[str, float]) -> float:
+    """A rule's confidence lifted by the document's evidence: a rule of an
+    ``OWN_EVIDENCE_TIERS`` tier by its own family's evidence (``tier_evidence``), any other by
+    all of it (``evidence``).
+
+    >>> round(lift_rule("spinbot.amid", 0.25, 1.0, {"spinbot": 0.0}), 2)
+    0.25
+    """
+    tier = own_tier(rule_id)
+    return lift(confidence, evidence if tier is None else tier_evidence[tier])
+
+
 def spin_evidence(signature_hits: int, n_words: int) -> float:
     """Posterior probability that a document with these counts is spun (0..1)."""
     if n_words <= 0:

@@ -19,7 +19,7 @@ from typing import Iterator, Sequence
 from .decide import fix_articles, select
 from .document import Document, Stage
 from .edits import Edit, apply_edits, compose_edits, spun_words
-from .evidence import OWN_EVIDENCE_TIERS, lift, own_tier, spin_evidence
+from .evidence import OWN_EVIDENCE_TIERS, lift_rule, own_tier, spin_evidence
 from .restoration import Restoration
 from .text import safe_cut
 from .rules import RuleTable, bundled_rule_files, default_table, load_rules
@@ -237,8 +237,7 @@ class Restorer:
 def _lifted(e: Edit, doc: Document) -> Edit:
     """``e`` with its confidence lifted by the document's evidence: a rule of a tier in
     ``OWN_EVIDENCE_TIERS`` by its own family's signatures only, any other by all of them."""
-    tier = own_tier(e.rule_id)
-    conf = lift(e.confidence, doc.evidence if tier is None else doc.tier_evidence[tier])
+    conf = lift_rule(e.rule_id, e.confidence, doc.evidence, doc.tier_evidence)
     if conf == e.confidence:
         return e
     return Edit(e.start, e.end, e.original, e.replacement, e.source, e.rule_id, conf)
