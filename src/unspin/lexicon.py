@@ -86,6 +86,7 @@ class Lexicon:
         self.known = known
         self._data = None
         self._lock = threading.Lock()
+        self._family: "Lexicon | None" = None
 
     def _load(self) -> dict:
         with self._lock:
@@ -117,6 +118,34 @@ class Lexicon:
     @property
     def data(self) -> dict:
         return self._data if self._data is not None else self._load()
+
+    def with_family(self) -> "Lexicon":
+        """This lexicon with the seed spinner family's own channel mixed in: the build's
+        ``seed_entries`` (spun forms whose originals change when the family's hand-written
+        substitutions, ``unspin.spinner.SEED_IDIOMS``, are counted) replace theirs.
+
+        For text where that family is evident only: its priors make common words such as
+        "conferences" or "assistance" look spun, which in other text only adds damage.
+
+        >>> lex = default_lexicon()
+        >>> "meetings" in [o for o, _, _ in lex.with_family().candidates("conferences")]
+        True
+        """
+        if self._family is None:
+            data = self.data
+            extra = data.get("seed_entries") or {}
+            if not extra:
+                self._family = self
+            else:
+                fam = Lexicon(self.path, self.known)
+                fam._data = {k: v for k, v in data.items()
+                             if k not in ("_pair_index", "seed_entries")}
+                fam._data["entries"] = {**data["entries"],
+                                        **{k: tuple(tuple(e) for e in v)
+                                           for k, v in extra.items()}}
+                fam._family = fam
+                self._family = fam
+        return self._family
 
     @property
     def meta(self) -> dict:
