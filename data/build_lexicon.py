@@ -19,6 +19,11 @@ Sources (all read from local files; nothing is downloaded here):
   lexicon, ``--pps-split train`` leaves out the ``corpus_split.pps_is_heldout`` pairs for dev
   measurements): equal-length phrase pairs aligned word by word give observed spinner
   substitutions (expected word -> tortured word), counted once per phrase.
+* The seed spinner family's hand-written substitutions (``unspin.spinner.SEED_IDIOMS``: the
+  family's usual spun choice weighs ``SEED_FIRST``, its other habits share the rest), blended
+  50/50 like the PPS counts, into a separate table ``seed_entries`` (the spun forms whose
+  originals change); the lexicon stage reads it only where that family is evident
+  (``unspin.lexicon.Lexicon.with_family``). ``--no-seed-idioms`` leaves it out.
 
 Mix: P(w|o) = 0.45 P_wn + 0.35 P_mythes + 0.20 P_moby, then
 P = 0.5 P + 0.5 c(o,w)/(c(o)+2) for originals with PPS evidence. Pruning (precision): the original must
