@@ -215,3 +215,16 @@ def test_every_report_counts_the_same_spin_score_and_evidence(tmp_path):
         assert summary["spin_score"] == round(api.spin_score, 4)
         assert summary["evidence"] == round(api.evidence, 4)
     assert api.evidence > 0.5  # the fixture has signature phrases
+
+
+def test_assume_spun_flag_restores_a_lone_sentence_and_is_recorded(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_text("The rules are stated clearly.\n")
+    out = tmp_path / "out"
+    assert main(["restore", str(d), "-o", str(out), *BASE]) == 0
+    assert (out / "a.restored.txt").read_text() == "The rules are stated clearly.\n"
+    assert main(["restore", str(d), "-o", str(out), "--assume-spun", *BASE]) == 0
+    assert (out / "a.restored.txt").read_text() == "The rules are said clearly.\n"
+    rep = json.loads((out / "a.report.json").read_text())
+    assert rep["options"]["assume_spun"] is True

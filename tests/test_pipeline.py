@@ -134,3 +134,16 @@ def test_two_distinct_weak_family_phrases_count_as_evidence():
     assert r.restore(two).text == "According to the mayor, critics point out the cost."
     same_twice = "As indicated by the mayor and as indicated by the clerk, it is ready."
     assert r.restore(same_twice).text == same_twice
+
+
+def test_assume_spun_lets_weak_rules_act_without_signatures(mini_table):
+    """A sentence the caller knows is spun gets the evidence a few signatures would give:
+    the ambiguous "stated" -> "said" then fires; by default it waits for signatures."""
+    text = "The rules are stated clearly."
+    plain = Restorer(rules=mini_table, use_lexicon=False, use_model=False)
+    told = Restorer(rules=mini_table, use_lexicon=False, use_model=False, assume_spun=True)
+    assert plain.restore(text).edits == ()
+    r = told.restore(text)
+    assert r.text == "The rules are said clearly." and r.evidence >= 0.99
+    assert [(e.original, e.source) for e in r.edits] == [("stated", "rule")]
+    assert apply_edits(text, r.edits) == r.text

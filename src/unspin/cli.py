@@ -107,12 +107,16 @@ def _restorer_flags(p: argparse.ArgumentParser) -> None:
                    help="add this rule file to the table (repeatable); your rules win ties")
     p.add_argument("--threshold", type=_threshold, default=0.5,
                    help="least confidence an edit needs (default 0.5)")
+    p.add_argument("--assume-spun", action="store_true",
+                   help="treat every input as spun (a sentence or paragraph you know is "
+                        "spun): weak rules and the lexicon act without signature phrases; "
+                        "clean text then changes too")
 
 
 def _restorer_options(args: argparse.Namespace) -> dict:
     return {"use_model": args.use_model, "use_lexicon": args.use_lexicon, "mode": args.mode,
             "threshold": args.threshold, "rule_files": tuple(args.rules),
-            "extra_rule_files": tuple(args.add_rules)}
+            "extra_rule_files": tuple(args.add_rules), "assume_spun": args.assume_spun}
 
 
 def expand_inputs(paths: Sequence[str], pattern: str) -> tuple[list[tuple[str, Path]], list[str]]:

@@ -175,6 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--no-lexicon", dest="use_lexicon", action="store_false")
     ap.add_argument("--no-model", dest="use_model", action="store_false", default=None)
     ap.add_argument("--threshold", type=float, default=None)
+    ap.add_argument("--assume-spun", action="store_true",
+                    help="restore every text as known to be spun (Restorer(assume_spun=True))")
     ap.add_argument("--no-clean", dest="clean", action="store_false",
                     help="skip the clean-damage pass (twice as fast)")
     ap.add_argument("--limit", type=int, default=0, help="first N pairs of each file")
@@ -183,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from . import restore
 
     opts = {"mode": args.mode, "use_lexicon": args.use_lexicon}
+    if args.assume_spun:
+        opts["assume_spun"] = True
     if args.threshold is not None:
         opts["threshold"] = args.threshold
 
@@ -201,7 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         m = evaluate(pairs, fn, clean=args.clean)
         results[path] = m
         if not args.json:
-            print(format_report(m, f"{path} (mode={args.mode}, lexicon={args.use_lexicon})"))
+            spun = ", assume_spun" if args.assume_spun else ""
+            print(format_report(m, f"{path} (mode={args.mode}, lexicon={args.use_lexicon}{spun})"))
             print()
     if args.json:
         print(json.dumps(results, indent=2))

@@ -80,6 +80,12 @@ class RuleStage:
         return sig + len(weak) // 2
 
 
+# The evidence ``Restorer(assume_spun=True)`` gives every text: what a few signature phrases
+# give a paragraph. The family-specific evidence (SpinBot's own, the seed family's channel in
+# the lexicon) still needs that family's phrases: the caller says the text is spun, not by
+# which spinner.
+ASSUMED_EVIDENCE = 0.99
+
 _GC_LOCK = threading.Lock()
 _GC_DEPTH = 0
 _GC_WAS_ENABLED = True
@@ -136,6 +142,10 @@ class Restorer:
     ``use_model``: ``None`` uses the shipped model where it is installed, ``True`` requires
     it, ``False`` never uses it. ``mode`` picks the lexicon's scorer (``"fast"`` n-gram or
     ``"accurate"`` neural LM). ``threshold``: the least confidence an edit needs.
+    ``assume_spun``: treat the text as spun whatever its own evidence (``ASSUMED_EVIDENCE``):
+    for a sentence or paragraph you know comes from a spun article, where no signature phrase
+    says so; on clean text it then changes words too (measured in the README), so never for a
+    cleaning job over mixed text.
     """
 
     use_model: bool | None = None
@@ -146,6 +156,7 @@ class Restorer:
     rule_files: tuple[str, ...] = ()
     extra_rule_files: tuple[str, ...] = ()
     chunk_chars: int = DEFAULT_CHUNK_CHARS
+    assume_spun: bool = False
     _stages: list[Stage] | None = field(default=None, init=False, repr=False)
     _rule_stage: RuleStage | None = field(default=None, init=False, repr=False)
 
@@ -180,6 +191,8 @@ class Restorer:
         doc = Document(text)
         rule_edits = self.rule_stage.propose(doc)
         doc.evidence, doc.tier_evidence = self.rule_stage.evidence(rule_edits, doc.n_words)
+        if self.assume_spun:
+            doc.evidence = max(doc.evidence, ASSUMED_EVIDENCE)
         doc.proposals = self._live([_lifted(e, doc) for e in rule_edits])
         for stage in self.stages:
             doc.proposals.extend(stage.propose(doc))
