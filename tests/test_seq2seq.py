@@ -207,6 +207,10 @@ def test_stage_needs_evidence_and_a_seed_family_rule(tiny_model, monkeypatch):
     clean.evidence = 0.0
     assert stage.propose(clean) == []
     assert stage.propose(Document(SPUN, evidence=1.0)) == []  # no seed-family rule fired
+    # evidence the caller asserted (assume_spun) is not the text's own: the model waits
+    told = _seed_rule_doc(SPUN)
+    told.own_evidence = 0.05
+    assert stage.propose(told) == []
 
 
 def test_stage_never_fires_on_protected(tiny_model, monkeypatch):

@@ -30,6 +30,9 @@ class Document:
     proposals: list[Edit] = field(default_factory=list)
     evidence: float = 0.0
     tier_evidence: dict[str, float] = field(default_factory=dict)
+    # the text's own evidence when the caller asserted more (``Restorer(assume_spun=True)``);
+    # ``None``: ``evidence`` is the text's own
+    own_evidence: float | None = None
 
     @cached_property
     def tokens(self) -> list[Token]:

@@ -192,6 +192,7 @@ class Restorer:
         rule_edits = self.rule_stage.propose(doc)
         doc.evidence, doc.tier_evidence = self.rule_stage.evidence(rule_edits, doc.n_words)
         if self.assume_spun:
+            doc.own_evidence = doc.evidence
             doc.evidence = max(doc.evidence, ASSUMED_EVIDENCE)
         doc.proposals = self._live([_lifted(e, doc) for e in rule_edits])
         for stage in self.stages:
