@@ -61,8 +61,9 @@ def _only_variants(span: str, out: str) -> bool:
 class ModelStage:
     """Proposes ``source="model"`` edits from the seq2seq span restorer.
 
-    ``threshold``: least sequence probability of an answer; ``min_evidence``: least
-    ``doc.evidence`` for the model to run at all; ``min_flag_ratio``: least share of
+    ``threshold``: least sequence probability of an answer; ``min_evidence``: least evidence
+    of the text's own (``doc.own_evidence`` where the caller asserted more, else
+    ``doc.evidence``) for the model to run at all; ``min_flag_ratio``: least share of
     sightings in which the spinner had produced a flagged phrase; ``threads``: torch threads
     used while the model runs (``None``: up to 4 of the machine's cores).
     """
