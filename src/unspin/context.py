@@ -37,6 +37,7 @@ import numpy as np
 from .casing import transfer_case
 from .document import Document
 from .edits import Edit
+from .evidence import PRIOR_SPUN, SEED_GATE_EVIDENCE, seed_rule_fired
 from .lexicon import Lexicon, default_lexicon
 from .lm import NgramScorer, Scorer, cached_token_spans, get_scorer
 from .text import free_test, spelling_variant
@@ -54,9 +55,6 @@ one two three first new many much some few
 
 
 DEFAULT_KEEP_BIAS = 2.0  # the calibration was fitted at this keep-bias
-# Least document evidence for the seed family's own channel (with a seed-tier rule hit): the
-# model stage's gate, so both read the family's habits in the same documents.
-FAMILY_MIN_EVIDENCE = 0.3
 # Logistic calibration of the per-form decision, fitted by `data/fit_decision.py --docs 100`
 # (90k decisions on synthetic spins of held-out documents that no dev set uses, and on the
 # same documents unspun). ``calibration={}`` uses the hand-set formula instead.
@@ -282,11 +280,11 @@ class LexiconStage:
 
     def family_evident(self, doc: Document) -> bool:
         """Whether the seed spinner family is evident in ``doc``, as the model stage asks: a
-        seed-tier rule fired and the document's evidence reaches ``FAMILY_MIN_EVIDENCE``.
-        There the lexicon reads that family's own channel ("conferences" <- "meetings")."""
-        return (self.family_channel and doc.evidence >= FAMILY_MIN_EVIDENCE
-                and any(p.source == "rule" and p.rule_id.startswith("seed.")
-                        for p in doc.proposals))
+        seed-tier rule fired and the document's evidence reaches
+        ``evidence.SEED_GATE_EVIDENCE``. There the lexicon reads that family's own channel
+        ("conferences" <- "meetings")."""
+        return (self.family_channel and doc.evidence >= SEED_GATE_EVIDENCE
+                and seed_rule_fired(doc.proposals))
 
     def _use_family(self, on: bool) -> None:
         if on != self._family_on:
@@ -346,8 +344,7 @@ class LexiconStage:
         mid, scale, min_words = self.own_evidence
         if doc.n_words < min_words:
             return 0.0
-        from .detect import raw_detect
-        from .evidence import PRIOR_SPUN
+        from .detect import raw_detect  # detect imports this module
 
         # the fast tier screens for both tiers (the calibration is the fast tier's)
         raw = raw_detect(doc.text, use_rules=False, stage=self if self.mode == "fast" else None,

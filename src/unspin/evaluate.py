@@ -184,9 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(list(argv) if argv is not None else None)
     from . import restore
 
-    opts = {"mode": args.mode, "use_lexicon": args.use_lexicon}
-    if args.assume_spun:
-        opts["assume_spun"] = True
+    opts = {"mode": args.mode, "use_lexicon": args.use_lexicon, "assume_spun": args.assume_spun}
     if args.threshold is not None:
         opts["threshold"] = args.threshold
 

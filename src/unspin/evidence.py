@@ -33,6 +33,21 @@ LIFT = 8.0                # odds multiplier for an edit in a document that is su
 OWN_EVIDENCE_TIERS = frozenset({"spinbot"})
 
 
+# The seed family's gate: where its habits are read beyond the rule table (the model's swaps,
+# the lexicon's seed channel), a seed-tier rule must have fired and the evidence reach this.
+SEED_GATE_EVIDENCE = 0.3
+
+
+def seed_rule_fired(proposals) -> bool:
+    """Whether any of ``proposals`` is a seed-tier rule hit: the seed family's own mark.
+
+    >>> from unspin.edits import Edit
+    >>> seed_rule_fired([Edit(0, 13, "now no longer", "not", "rule", "seed.now-no-longer", 0.99)])
+    True
+    """
+    return any(p.source == "rule" and p.rule_id.startswith("seed.") for p in proposals)
+
+
 def own_tier(rule_id: str) -> str | None:
     """The tier of ``rule_id`` if it is one of ``OWN_EVIDENCE_TIERS`` (rule ids start with
     their tier), else ``None``.

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from ..document import Document
 from ..edits import Edit
+from ..evidence import SEED_GATE_EVIDENCE, seed_rule_fired
 from ..text import overlaps, spelling_variant
 from .data import WORD_RE, context_window, find_flags, format_source, phrase_key
 
 DEFAULT_MODEL = "unspin-span-small"
-SEED_TIER = "seed."
 _SPECIAL = re.compile(r"</?sp>|<pad>|<unk>|</?s>")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘'(\[\n]|\n\s*)\s*$")
 
@@ -71,7 +71,7 @@ class ModelStage:
     name = "model"
 
     def __init__(self, model_dir: str | Path | None = None, *, threshold: float = 0.6,
-                 min_evidence: float = 0.3, min_flag_ratio: float = 0.2,
+                 min_evidence: float = SEED_GATE_EVIDENCE, min_flag_ratio: float = 0.2,
                  batch_size: int = 64, threads: int | None = None,
                  skip_covered: bool = True) -> None:
         self.model_dir = Path(model_dir) if model_dir is not None else None
@@ -129,8 +129,7 @@ class ModelStage:
             return []
         # The model learned the seed spinner family's habits: where the evidence comes only
         # from tortured scientific terms (PPS rules), its word swaps damage the carrier text.
-        if not any(p.source == "rule" and p.rule_id.startswith(SEED_TIER)
-                   for p in doc.proposals):
+        if not seed_rule_fired(doc.proposals):
             return []
         spans = self.candidates(doc)
         if not spans:
