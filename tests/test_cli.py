@@ -228,3 +228,12 @@ def test_assume_spun_flag_restores_a_lone_sentence_and_is_recorded(tmp_path):
     assert (out / "a.restored.txt").read_text() == "The rules are said clearly.\n"
     rep = json.loads((out / "a.report.json").read_text())
     assert rep["options"]["assume_spun"] is True
+
+
+@pytest.mark.parametrize("command", ["eval", "train"])
+def test_pass_through_commands_show_their_own_help(command, capsys):
+    # argparse.REMAINDER used to drop a leading "-h": "unspin eval -h" was a usage error.
+    with pytest.raises(SystemExit) as exc:
+        main(["--debug", command, "-h"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.startswith(f"usage: unspin {command}")

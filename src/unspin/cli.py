@@ -348,7 +348,19 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``unspin`` command; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # eval and train hand their arguments to their own parsers; argparse's REMAINDER drops a
+    # leading option ("unspin eval -h" would be an error), so split those off first.
+    for i, a in enumerate(argv):
+        if a in ("eval", "train"):
+            args = parser.parse_args(argv[:i + 1])
+            args.args = argv[i + 1:]
+            break
+        if not a.startswith("-"):
+            args = parser.parse_args(argv)
+            break
+    else:
+        args = parser.parse_args(argv)
     try:
         if args.command == "restore":
             return cmd_restore(args)
