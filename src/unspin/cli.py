@@ -84,10 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     rc = rsub.add_parser("check", help="validate the rule table and run every rule's examples")
     rc.add_argument("files", nargs="*", help="rule files (default: the bundled table)")
 
-    e = sub.add_parser("eval", help="evaluate on spun/original pairs (JSONL)", add_help=False)
-    e.add_argument("args", nargs=argparse.REMAINDER)
-    t = sub.add_parser("train", help="train the seq2seq model from a JSON config", add_help=False)
-    t.add_argument("args", nargs=argparse.REMAINDER)
+    sub.add_parser("eval", help="evaluate on spun/original pairs (JSONL)", add_help=False)
+    sub.add_parser("train", help="train the seq2seq model from a JSON config", add_help=False)
     return p
 
 
@@ -348,19 +346,13 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``unspin`` command; returns the exit code."""
     parser = build_parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    # eval and train hand their arguments to their own parsers; argparse's REMAINDER drops a
-    # leading option ("unspin eval -h" would be an error), so split those off first.
-    for i, a in enumerate(argv):
-        if a in ("eval", "train"):
-            args = parser.parse_args(argv[:i + 1])
-            args.args = argv[i + 1:]
-            break
-        if not a.startswith("-"):
-            args = parser.parse_args(argv)
-            break
-    else:
-        args = parser.parse_args(argv)
+    # eval and train hand the rest of the line to their own parsers (which print their own
+    # help); argparse.REMAINDER would drop a leading option such as "-h".
+    args, rest = parser.parse_known_args(argv)
+    if args.command in ("eval", "train"):
+        args.args = rest
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
         if args.command == "restore":
             return cmd_restore(args)

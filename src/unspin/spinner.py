@@ -209,7 +209,7 @@ focused = centered | targeted
 focus = awareness | cognizance
 think = suppose | assume
 thought = notion | idea
-can = can
+can = are able to
 could = may want to | ought to
 would = could
 should = must | need to
@@ -1020,7 +1020,6 @@ public health = public fitness
 # table lacked; each is a context-free swap the family makes throughout a document).
 but = however
 target = goal
-can = are able to
 force = pressure
 """
 
