@@ -15,9 +15,9 @@ Only replaced words change; whitespace and punctuation outside them are copied a
 The idiom list here was written by hand from knowledge of that spinner family; it is *not*
 derived from the rule table, so that evaluating the rules on spun text is not circular.
 
->>> s = spin("They did not go.", style="seed", rate=0.0, seed=1)
+>>> s = spin("They did not stop.", style="seed", rate=0.0, seed=1)
 >>> s.text
-'They did now no longer go.'
+'They did now no longer stop.'
 >>> s.alignment[0][4:]
 ('not', 'now no longer')
 """
