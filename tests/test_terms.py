@@ -222,3 +222,14 @@ def test_unattested_outputs_need_term_words():
     res = dict(_PPS_ONLY, term_words={"spectral": 3})  # "pruning" is in no PPS term
     stage = TermStage(resource=res, threshold=0.0)
     assert ("spectral", "pruning") not in _feats(stage, "We apply ghastly trimming to it.")
+
+
+def test_unattested_outputs_may_keep_a_word_no_term_list_has():
+    # "zorblax" (a made-up name) is in no PPS term, but it is kept, not restored: the changed
+    # word alone must be a PPS substitution found in terms ("adam enhancer" -> "adam optimizer")
+    res = dict(_PPS_ONLY, words={"enhancer": [["optimizer", 6]]}, term_words={"optimizer": 4})
+    stage = TermStage(resource=res, threshold=0.0)
+    feats = _feats(stage, "We train it with the zorblax enhancer today.")
+    assert feats[("zorblax", "optimizer")]["unknown"] == 1.0
+    no_tw = TermStage(resource=dict(res, term_words={}), threshold=0.0)
+    assert ("zorblax", "optimizer") not in _feats(no_tw, "We train it with the zorblax enhancer today.")

@@ -704,8 +704,12 @@ class TermStage:
     def _pps_built(self, spun: Sequence[str], flat: Sequence[str], combo,
                    sunit: float, spart: float) -> bool:
         """Whether an output no source knows as a term may still be scored: the spun phrase
-        is unattested, every changed word is one of the spinner substitutions the PPS pairs
-        show for it (rank < ``unknown_rank``), and every output word occurs in PPS terms.
+        is unattested, and every changed word is one of the spinner substitutions the PPS
+        pairs show for it (rank < ``unknown_rank``) and occurs in PPS terms. The kept words
+        need not: they are often names no term list has ("adam enhancer" -> "adam
+        optimizer", "mahalanobis separation" -> "mahalanobis distance"). Measured 2026-12-08
+        on the held-out PPS split: 16.8% -> 18.1% of gold edits restored exactly, 27 instead
+        of 25 words changed in 3,014 clean Reuters and Wikipedia sentences restored one by one.
 
         Most technical terms are too rare for 22.5M words of general prose and SmolLM2's
         64-word table ("spectral clustering", "output gate": neither knows them), but a
@@ -717,7 +721,7 @@ class TermStage:
         if not changed or any(c[1] != "pps" for c in changed):
             return False
         tw = self.data["term_words"]
-        if any(not tw.get(w) for w in flat):
+        if any(not tw.get(c[0]) for c in changed):
             return False
         ranks = []
         for c, w in zip(combo, spun):
