@@ -233,3 +233,19 @@ def test_unattested_outputs_may_keep_a_word_no_term_list_has():
     assert feats[("zorblax", "optimizer")]["unknown"] == 1.0
     no_tw = TermStage(resource=dict(res, term_words={}), threshold=0.0)
     assert ("zorblax", "optimizer") not in _feats(no_tw, "We train it with the zorblax enhancer today.")
+
+
+def test_a_word_substitution_absorbs_the_rest_of_its_learned_phrase():
+    # "gaining" -> "learning" is a word substitution and "gaining knowledge" -> "learning" a
+    # phrase one: the window "supervised gaining" must not leave "knowledge" dangling
+    res = {"words": {"gaining": [["learning", 2]]},
+           "phrases": {"gaining knowledge": [["learning", 3]]},
+           "terms": ["supervised learning"], "term_words": {"supervised": 2, "learning": 9}}
+    text = "We study supervised gaining knowledge in detail."
+    stage = TermStage(resource=res, threshold=0.0)
+    cands = [(text[s:e], outw) for s, e, _, outw, _, rid in stage.candidates(Document(text))
+             if rid == "term:pps-map"]
+    assert ("supervised gaining knowledge", ["supervised", "learning", ""]) in cands
+    assert not [c for c in cands if c[0] == "supervised gaining"]
+    best = max(stage.propose(Document(text)), key=lambda e: e.confidence)
+    assert (best.original, best.replacement) == ("gaining knowledge", "learning")

@@ -628,10 +628,41 @@ class TermStage:
                 rid = "term:lexicon"
             else:
                 rid = "term:pps-map"
-            s = toks[i][0]
-            e = toks[i + k - 1][1]
-            cands.append((s, e, [toks[i + j][:2] for j in range(k)], outw, feats, rid))
+            spans = [toks[i + j][:2] for j in range(k)]
+            if combo is not None:
+                spans, outw = self._absorb_phrase(toks, i, k, combo, spans, list(outw))
+            cands.append((spans[0][0], spans[-1][1], spans, outw, feats, rid))
         return cands
+
+    def _absorb_phrase(self, toks, i: int, k: int, combo, spans: list, outw: list):
+        """Extend a candidate whose changed edge word starts (or ends) a learned PPS phrase
+        substitution with the same output, the phrase's other word lying just outside the
+        window: "supervised gaining [knowledge]" -> "supervised learning", not "supervised
+        learning knowledge" ("gaining" -> "learning" is also a word substitution, and the
+        window stops before "knowledge"). The extra word is deleted; the confidence stays the
+        word-level one.
+
+        >>> st = TermStage(resource={"words": {}, "phrases": {"gaining knowledge":
+        ...     [["learning", 3]]}, "terms": [], "term_words": {}})
+        >>> toks = [(0, 10, "supervised"), (11, 18, "gaining"), (19, 28, "knowledge")]
+        >>> combo = (("supervised", "keep", 0.0, 0.0), ("learning", "pps", 0.0, 2.0))
+        >>> st._absorb_phrase(toks, 0, 2, combo, [(0, 10), (11, 18)], ["supervised", "learning"])
+        ([(0, 10), (11, 18), (19, 28)], ['supervised', 'learning', ''])
+        """
+        phrases = self.data["phrases"]
+
+        def maps(key: str, out: str) -> bool:
+            return any(o == out for o, _ in (phrases.get(key) or [])[:3])
+
+        if combo[-1][1] != "keep" and i + k < len(toks):
+            nxt = toks[i + k]
+            if maps(f"{toks[i + k - 1][2]} {nxt[2]}", outw[-1]):
+                spans, outw = spans + [nxt[:2]], outw + [""]
+        if combo[0][1] != "keep" and i > 0:
+            prv = toks[i - 1]
+            if maps(f"{prv[2]} {toks[i][2]}", outw[0]):
+                spans, outw = [prv[:2]] + spans, [""] + outw
+        return spans, outw
 
     def _is_term(self, words: Sequence[str]) -> bool:
         try:
