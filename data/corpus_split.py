@@ -61,8 +61,43 @@ def pps_is_heldout(expected: str) -> bool:
 DEFAULT_PPS = DEFAULT_CORPORA.parent / "tortured-phrases" / "pps_dev.tsv"
 
 
+PPS_SPLITS = ("all", "train", "heldout", "variants-train", "variants-heldout")
+
+
+def pps_variants_heldout(rows: list[tuple[str, str, int]]) -> set[tuple[str, str]]:
+    """``(tortured, expected)`` pairs held out as *new variants of known terms*.
+
+    The term-level split (:func:`pps_is_heldout`) asks for terms never seen; real new tortured
+    phrases are as often a new spinning of a term the table already knows (539 of the 3,345
+    expected terms have two or more tortured forms). Among the train-split terms with two or
+    more forms, a form is held out when ``crc32(tortured) % 3 == 0``, except the term's most
+    common form (most papers), which always stays: a known term with a new form.
+
+    >>> sorted(pps_variants_heldout([("profound learning", "deep learning", 90),
+    ...     ("significant learning", "deep learning", 2), ("a b", "c d", 1)]))
+    [('significant learning', 'deep learning')]
+    """
+    by_term: dict[str, list[tuple[str, str, int]]] = {}
+    for t, e, n in rows:
+        if not pps_is_heldout(e):
+            by_term.setdefault(e.strip().lower(), []).append((t, e, n))
+    out = set()
+    for forms in by_term.values():
+        if len(forms) < 2:
+            continue
+        top = max(forms, key=lambda r: (r[2], r[0]))
+        for t, e, n in forms:
+            if (t, e) != top[:2] and zlib.crc32(t.strip().lower().encode()) % 3 == 0:
+                out.add((t, e))
+    return out
+
+
 def read_pps(path: Path | str = DEFAULT_PPS, split: str = "all") -> list[tuple[str, str, int]]:
-    """``(tortured, expected, num_papers)`` rows of the PPS file; split "train"/"heldout"/"all"."""
+    """``(tortured, expected, num_papers)`` rows of the PPS file, one of :data:`PPS_SPLITS`:
+    "train"/"heldout" by expected term (:func:`pps_is_heldout`), "variants-train" /
+    "variants-heldout" by tortured form (:func:`pps_variants_heldout`), or "all"."""
+    if split not in PPS_SPLITS:
+        raise ValueError(f"split must be one of {PPS_SPLITS}, not {split!r}")
     rows = []
     with open(path, encoding="utf-8") as f:
         next(f)
@@ -72,7 +107,10 @@ def read_pps(path: Path | str = DEFAULT_PPS, split: str = "all") -> list[tuple[s
                 continue
             t, e = parts[0].strip(), parts[1].strip()
             n = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 1
-            if split != "all" and pps_is_heldout(e) != (split == "heldout"):
-                continue
             rows.append((t, e, n))
+    if split in ("train", "heldout"):
+        return [r for r in rows if pps_is_heldout(r[1]) == (split == "heldout")]
+    if split.startswith("variants-"):
+        held = pps_variants_heldout(rows)
+        return [r for r in rows if ((r[0], r[1]) in held) == (split == "variants-heldout")]
     return rows

@@ -14,6 +14,14 @@ them)::
     .venv/bin/python data/build_terms.py --pps-split train --out /tmp/terms_dev.json.gz
     UNSPIN_TERMS=/tmp/terms_dev.json.gz UNSPIN_LEXICON=/tmp/lex_dev.json.gz \
         .venv/bin/python data/eval_table.py dev/pps_carrier_unseen.jsonl --without-tier pps
+
+New tortured forms of terms the resources know (their other forms stay)::
+
+    .venv/bin/python data/build_lexicon.py --pps-split variants-train --out /tmp/lex_var.json.gz
+    .venv/bin/python data/build_terms.py --pps-split variants-train --out /tmp/terms_var.json.gz
+    UNSPIN_TERMS=/tmp/terms_var.json.gz UNSPIN_LEXICON=/tmp/lex_var.json.gz \
+        .venv/bin/python data/eval_table.py dev/pps_carrier_variants.jsonl \
+        --without-pps variants-heldout
 """
 
 from __future__ import annotations
@@ -44,13 +52,22 @@ def main(argv: list[str] | None = None) -> int:
                     help="add rules + lexicon + the shipped seq2seq model (use_model=True)")
     ap.add_argument("--without-tier", action="append", default=[],
                     help="leave rules of this tier out (e.g. pps, to measure unseen phrases)")
+    ap.add_argument("--without-pps", metavar="SPLIT",
+                    help="leave out the PPS rules of the pairs of this corpus_split split (e.g. "
+                         "variants-heldout, to measure new forms of known terms)")
     args = ap.parse_args(argv)
     from unspin.pipeline import Restorer
     from unspin.rules import RuleTable, default_table
 
     rules = None
-    if args.without_tier:
-        rules = RuleTable([r for r in default_table() if r.tier not in args.without_tier])
+    if args.without_tier or args.without_pps:
+        drop: set = set()
+        if args.without_pps:
+            from corpus_split import read_pps
+
+            drop = {t.lower() for t, _, _ in read_pps(split=args.without_pps)}
+        rules = RuleTable([r for r in default_table() if r.tier not in args.without_tier
+                           and not (r.tier == "pps" and r.match.lower() in drop)])
     restorers: dict = {}
 
     def restore(text: str, **opts):

@@ -249,3 +249,36 @@ def test_a_word_substitution_absorbs_the_rest_of_its_learned_phrase():
     assert not [c for c in cands if c[0] == "supervised gaining"]
     best = max(stage.propose(Document(text)), key=lambda e: e.confidence)
     assert (best.original, best.replacement) == ("gaining knowledge", "learning")
+
+
+_KNOWN = {"words": {"backing": [["support", 4]]}, "phrases": {},
+          "terms": ["support vector machine"],
+          "term_words": {"support": 5, "vector": 5, "machine": 7},
+          "thes": {"automaton": [["machine", 2], ["robot", 2]]}}
+
+
+def _known_cands(stage: TermStage, text: str) -> dict:
+    return {(text[s:e], tuple(x for x in outw if x)): feats
+            for s, e, _, outw, feats, rid in stage.candidates(Document(text))
+            if rid == "term:known-term"}
+
+
+def test_a_window_may_be_restored_as_a_known_term_it_shares_words_with():
+    stage = TermStage(resource=dict(_KNOWN), threshold=0.0)
+    text = "We train a support vector automaton on the data."
+    cands = _known_cands(stage, text)
+    key = ("support vector automaton", ("support", "vector", "machine"))
+    assert key in cands
+    assert cands[key]["known"] == 1.0 and cands[key]["known_kept"] == 2.0
+    # two changed words, one a PPS substitution ("backing" -> "support"), one a thesaurus one
+    cands = _known_cands(stage, "We train a backing vector automaton on the data.")
+    assert ("backing vector automaton", ("support", "vector", "machine")) in cands
+    # every changed word needs a source linking it to the term's word: "strengthen" has none
+    assert _known_cands(stage, "We train a strengthen vector automaton on the data.") == {}
+    off = TermStage(resource=dict(_KNOWN), threshold=0.0, known_terms=False)
+    assert _known_cands(off, text) == {}
+
+
+def test_a_known_term_itself_is_never_a_candidate_window():
+    stage = TermStage(resource=dict(_KNOWN), threshold=0.0)
+    assert _known_cands(stage, "We train a support vector machine on the data.") == {}

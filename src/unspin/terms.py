@@ -75,6 +75,8 @@ DEFAULT_WEIGHTS: dict = {
     "lm_lp": 0.2188,
     "ctx_gain": 0.1307,
     "unknown": -0.7126,
+    "known": 0.1749,
+    "known_kept": 0.8769,
     "sz_term": -1.4303,
     "sz_unit": -0.0289,
     "sz_part": 0.0038,
@@ -150,8 +152,9 @@ def _singulars(w: str) -> list[str]:
 
 
 class TermStage:
-    """Proposes ``source="lexicon"`` edits (rule id ``term:pps-map``, ``term:lexicon`` or
-    ``term:pps-phrase``) restoring two- and three-word tortured phrases as known terms.
+    """Proposes ``source="lexicon"`` edits (rule id ``term:pps-map``, ``term:lexicon``,
+    ``term:thesaurus``, ``term:pps-phrase`` or ``term:known-term``) restoring two- to
+    four-word tortured phrases as known terms.
 
     Options: ``threshold`` (least confidence to propose; 0.6 keeps clean text clean),
     ``path`` (a resource file; default
@@ -169,7 +172,9 @@ class TermStage:
     :meth:`seed_spun` (0: never stand aside); ``strict_threshold`` / ``short_words``: see
     :meth:`threshold_for`; ``neural`` (the accurate tier's SmolLM2 scorer), ``verify_from``,
     ``verify_weight``: see :meth:`verify` (0.05: the maximum-likelihood fit of
-    ``data/fit_verify.py`` on the train-split folds).
+    ``data/fit_verify.py`` on the train-split folds); ``known_terms``,
+    ``known_max_term_words``, ``known_threshold``: see :meth:`_known_term_candidates` (0.7:
+    below it, 2 of the 3 such edits on the dev sets were wrong).
     """
 
     name = "terms"
@@ -183,7 +188,8 @@ class TermStage:
                  seed_min_hits: int = 3, strict_threshold: float = 0.85,
                  short_words: int = 60, neural=None, verify_from: float = 0.3,
                  verify_weight: float = 0.05, unknown_terms: bool = True,
-                 unknown_rank: int = 2) -> None:
+                 unknown_rank: int = 2, known_terms: bool = True,
+                 known_max_term_words: int = 3, known_threshold: float = 0.7) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], not {threshold}")
         self.threshold = threshold
@@ -205,6 +211,10 @@ class TermStage:
         self.verify_weight = verify_weight
         self.unknown_terms = unknown_terms
         self.unknown_rank = unknown_rank
+        self.known_terms = known_terms
+        self.known_max_term_words = known_max_term_words
+        self.known_threshold = known_threshold
+        self._term_index: dict | None = None
         self._data = resource
         self._scorer = scorer
         self._lexicon = lexicon
@@ -495,8 +505,95 @@ class TermStage:
         for (toks, _, _, _, i, k), o in zip(windows, outputs):
             if o:
                 out.extend(self._window_candidates(toks, i, k, *o))
+        if use_thes and self.known_terms:
+            out.extend(self._known_term_candidates(doc))
         self._context_gains(doc.text, out)
         return out
+
+    @property
+    def term_index(self) -> dict:
+        """``{(length, position, word): [term words, ...]}`` over the resource's known terms
+        (content words only): which terms a window could be a spinning of."""
+        if self._term_index is None:
+            idx: dict = {}
+            for t in self.data["terms"]:
+                ws = tuple(t.split())
+                forms = [ws]
+                if ws[-1].isalpha() and not ws[-1].endswith("s"):
+                    forms.append(ws[:-1] + (_plural(ws[-1]),))  # "... networks" for "... network"
+                for f in forms:
+                    for j, w in enumerate(f):
+                        if w not in STOPWORDS:
+                            idx.setdefault((len(f), j, w), []).append(f)
+            self._term_index = idx
+        return self._term_index
+
+    def _known_term_candidates(self, doc: Document) -> list:
+        """Restorations of two- to four-word windows as a *known* term (the resource's PPS
+        terms, or one with its last word in the plural) that shares at least one word with
+        the window in the same place, every other word being one of the spun word's PPS or
+        broad-thesaurus originals: "random thicket" -> "random forest", "support vector
+        automaton" -> "support vector machine" (rule id ``term:known-term``).
+
+        A known term licenses what the other candidates may not: originals the count filter
+        of :meth:`_thes_outputs` drops, two broad-thesaurus words, windows of four words. Its
+        guards, since a legitimate term next to a known one looks the same ("defect
+        prediction" beside "fault prediction"): the window is unattested in the clean
+        corpora (and, for two words, unknown to SmolLM2's table); no changed word is common
+        in PPS terms itself (at most ``known_max_term_words`` of them: "recognition",
+        "processing" and "system" are originals); and the candidate needs
+        ``known_threshold``. Measured 2026-12-08 on new forms of known terms
+        (``dev/pps_carrier_variants.jsonl``, honest build): exact 30.4% -> 32.7%."""
+        idx = self.term_index
+        cands: list = []
+        for toks, flags in self._windows(doc):
+            words = [t for _, _, t in toks]
+            for k in (2, 3, 4):
+                for i in range(len(words) - k + 1):
+                    spun = words[i:i + k]
+                    found: set = set()
+                    for j, w in enumerate(spun):
+                        found.update(idx.get((k, j, w), ()))
+                    if not found or " ".join(spun) in self.data["_terms"]:
+                        continue  # (a known term may contain another: "vector machine")
+                    spun_counts = self.unit_count(spun)
+                    if spun_counts[0] > 0 or (k == 2 and self.lm_logprob(spun) > LM_FLOOR):
+                        continue  # attested, or a two-word term SmolLM2's table knows
+                    outs = []
+                    for term in sorted(found):
+                        combo = self._known_combo(spun, term, flags[i:i + k])
+                        if combo is not None:
+                            outs.append((list(term), list(term), combo, None))
+                    if outs:
+                        cands.extend(self._window_candidates(toks, i, k, spun, spun_counts, outs,
+                                                             fixed_rid="term:known-term"))
+        return cands
+
+    def _known_combo(self, spun: Sequence[str], term: Sequence[str],
+                     flags: Sequence[bool]) -> tuple | None:
+        """How ``spun`` maps onto the known ``term`` word by word (the ``combo`` of
+        :meth:`features`), or ``None`` when some changed word has no source linking it.
+
+        >>> st = TermStage(resource={"words": {}, "phrases": {}, "terms": [],
+        ...     "term_words": {}, "thes": {"thicket": [["forest", 3]]}})
+        >>> [c[:2] for c in st._known_combo(["random", "thicket"], ["random", "forest"],
+        ...                                 [True, True])]
+        [('random', 'keep'), ('forest', 'thes')]
+        """
+        term_words = self.data["term_words"]
+        combo = []
+        for sw, ow, changeable in zip(spun, term, flags):
+            if sw == ow:
+                combo.append((sw, "keep", 0.0, 0.0))
+                continue
+            if not changeable or term_words.get(sw, 0) > self.known_max_term_words:
+                return None  # a word common in terms is an original, not spun
+            hit = next((o for o in self.options(sw) if o[0] == ow), None) or next(
+                (o for o in self.thes_originals(sw)[0] if o[0] == ow), None)
+            if hit is None:
+                return None
+            combo.append(hit)
+        return tuple(combo) if any(c[1] != "keep" for c in combo) else None
 
     def _context_gains(self, text: str, cands: list) -> None:
         """Set each candidate's ``ctx_gain``: how much more likely the n-gram model finds the
@@ -610,17 +707,21 @@ class TermStage:
                 out.append((flat, outw, combo, phr))
         return spun, spun_counts, out
 
-    def _window_candidates(self, toks, i: int, k: int, spun, spun_counts, outputs):
+    def _window_candidates(self, toks, i: int, k: int, spun, spun_counts, outputs,
+                           fixed_rid: str | None = None):
         cands = []
         for flat, outw, combo, phr in outputs:
             if sum(1 for w in flat if w not in STOPWORDS) < 2:
                 # a term joins content words: "recognition is" / "of images" is a one-word
                 # change in context, the lexicon's job, and here it only damaged clean text
                 continue
-            feats = self.features(spun, flat, combo, phr, spun_counts)
+            feats = self.features(spun, flat, combo, phr, spun_counts,
+                                  known=fixed_rid == "term:known-term")
             if feats is None:
                 continue
-            if phr:
+            if fixed_rid is not None:
+                rid = fixed_rid
+            elif phr:
                 rid = "term:pps-phrase"
             elif any(c[1] == "thes" for c in combo):
                 rid = "term:thesaurus"
@@ -675,10 +776,12 @@ class TermStage:
         return any(f"{a} {b}" in terms or f"{a} {b}" in lterms for a, b in zip(words, words[1:]))
 
     def features(self, spun: Sequence[str], flat: Sequence[str], combo, phr,
-                 spun_counts: tuple[float, float] | None = None) -> dict | None:
-        """Inputs of the score for restoring ``spun`` as ``flat`` (``None``: not a term)."""
+                 spun_counts: tuple[float, float] | None = None,
+                 known: bool = False) -> dict | None:
+        """Inputs of the score for restoring ``spun`` as ``flat`` (``None``: not a term);
+        ``known``: the candidate came from :meth:`_known_term_candidates`."""
         unit, part = self.unit_count(flat)
-        term = 1.0 if " ".join(flat) in self.data["_terms"] else 0.0
+        term = 1.0 if known or " ".join(flat) in self.data["_terms"] else 0.0  # known: or plural
         if not term:
             try:
                 lterms = self.lexicon.terms
@@ -719,6 +822,8 @@ class TermStage:
                 "n_thes": float(len(thes)), "thes_logp": sum(c[2] for c in thes),
                 "thes_src": sum(c[3] for c in thes), "pmi": self.pmi(flat),
                 "unknown": unknown, **lm,
+                "known": 1.0 if known else 0.0,
+                "known_kept": float(len(combo) - len(changed)) if known else 0.0,
             }
         a, b, lp, _ = phr
         return {
@@ -834,6 +939,8 @@ class TermStage:
         unsure: dict = {}  # (start, end) -> the best candidate below the threshold
         for s, e, spans, outw, feats, rid in cands:
             conf = self.confidence(feats)
+            if rid == "term:known-term" and conf < self.known_threshold:
+                continue  # see known_threshold in the class docstring
             if conf < threshold:
                 if self.neural is not None and conf >= self.verify_from:
                     edit = self._edit(text, spans, outw, rid, conf)
