@@ -282,3 +282,19 @@ def test_a_window_may_be_restored_as_a_known_term_it_shares_words_with():
 def test_a_known_term_itself_is_never_a_candidate_window():
     stage = TermStage(resource=dict(_KNOWN), threshold=0.0)
     assert _known_cands(stage, "We train a support vector machine on the data.") == {}
+
+
+def test_a_whole_known_term_wins_over_its_more_confident_half():
+    text = "We use characteristic dialect preparing here."
+    half = Edit(22, 39, "dialect preparing", "language processing", "lexicon", "term:pps-map",
+                0.94)
+    whole = Edit(7, 39, "characteristic dialect preparing", "natural language processing",
+                 "lexicon", "term:pps-map", 0.9)
+    assert text[half.start:half.end] == half.original
+    assert text[whole.start:whole.end] == whole.original
+    rank = TermStage._extension_rank([half, whole], frozenset({"natural language processing"}))
+    assert rank[whole] == 0.94 and rank[half] == 0.94
+    # an extension that is no known term keeps its own rank ("wind vitality" -> "laminar
+    # energy" must not beat "vitality" -> "energy")
+    rank = TermStage._extension_rank([half, whole], frozenset())
+    assert rank[whole] == 0.9

@@ -189,7 +189,8 @@ class TermStage:
                  short_words: int = 60, neural=None, verify_from: float = 0.3,
                  verify_weight: float = 0.05, unknown_terms: bool = True,
                  unknown_rank: int = 2, known_terms: bool = True,
-                 known_max_term_words: int = 3, known_threshold: float = 0.7) -> None:
+                 known_max_term_words: int = 3, known_threshold: float = 0.7,
+                 prefer_extensions: bool = True) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], not {threshold}")
         self.threshold = threshold
@@ -214,6 +215,7 @@ class TermStage:
         self.known_terms = known_terms
         self.known_max_term_words = known_max_term_words
         self.known_threshold = known_threshold
+        self.prefer_extensions = prefer_extensions
         self._term_index: dict | None = None
         self._data = resource
         self._scorer = scorer
@@ -962,10 +964,34 @@ class TermStage:
                         key not in best or best[key].confidence < edit.confidence):
                     best[key] = edit
         kept: list[Edit] = []
-        for ed in sorted(best.values(), key=lambda x: (-x.confidence, x.start)):
+        rank = self._extension_rank(list(best.values()), self.data["_terms"]) \
+            if self.prefer_extensions else {}
+        for ed in sorted(best.values(), key=lambda x: (-rank.get(x, x.confidence), x.start)):
             if not any(ed.start < k.end and k.start < ed.end for k in kept):
                 kept.append(ed)
         return sorted(kept)
+
+    @staticmethod
+    def _extension_rank(edits: list[Edit], terms: frozenset) -> dict:
+        """Each edit's rank in the selection: its confidence, or, where its replacement is a
+        known term, that of a more confident edit it extends (same change on a wider span:
+        "characteristic dialect preparing" -> "natural language processing" extends "dialect
+        preparing" -> "language processing"), so the whole term wins over its confident half.
+        (Any extension would also turn "wind vitality" -> "wind energy" into "laminar energy".)
+        """
+        rank = {}
+        for b in edits:
+            r = b.confidence
+            if b.replacement.lower() not in terms:
+                rank[b] = r
+                continue
+            for a in edits:
+                if a is not b and b.start <= a.start and a.end <= b.end \
+                        and (b.start, b.end) != (a.start, a.end) \
+                        and a.original in b.original and a.replacement in b.replacement:
+                    r = max(r, a.confidence)
+            rank[b] = r
+        return rank
 
     def verify(self, text: str, edits: list[Edit]) -> list[Edit]:
         """The accurate tier's second opinion on candidates the score left unsure: SmolLM2
