@@ -64,32 +64,41 @@ DEFAULT_PPS = DEFAULT_CORPORA.parent / "tortured-phrases" / "pps_dev.tsv"
 PPS_SPLITS = ("all", "train", "heldout", "variants-train", "variants-heldout")
 
 
-def pps_variants_heldout(rows: list[tuple[str, str, int]]) -> set[tuple[str, str]]:
-    """``(tortured, expected)`` pairs held out as *new variants of known terms*.
+def pps_new_forms(rows: list[tuple[str, str, int]]) -> list[tuple[str, str]]:
+    """The ``(tortured, expected)`` forms of train-split terms with two or more tortured
+    forms, except each term's most common form (most papers): the forms a resource may be
+    asked to restore as *new forms of a known term* while the term keeps another.
 
-    The term-level split (:func:`pps_is_heldout`) asks for terms never seen; real new tortured
-    phrases are as often a new spinning of a term the table already knows (539 of the 3,345
-    expected terms have two or more tortured forms). Among the train-split terms with two or
-    more forms, a form is held out when ``crc32(tortured) % 3 == 0``, except the term's most
-    common form (most papers), which always stays: a known term with a new form.
-
-    >>> sorted(pps_variants_heldout([("profound learning", "deep learning", 90),
-    ...     ("significant learning", "deep learning", 2), ("a b", "c d", 1)]))
+    >>> pps_new_forms([("profound learning", "deep learning", 90),
+    ...                ("significant learning", "deep learning", 2), ("a b", "c d", 1)])
     [('significant learning', 'deep learning')]
     """
     by_term: dict[str, list[tuple[str, str, int]]] = {}
     for t, e, n in rows:
         if not pps_is_heldout(e):
             by_term.setdefault(e.strip().lower(), []).append((t, e, n))
-    out = set()
+    out = []
     for forms in by_term.values():
-        if len(forms) < 2:
-            continue
-        top = max(forms, key=lambda r: (r[2], r[0]))
-        for t, e, n in forms:
-            if (t, e) != top[:2] and zlib.crc32(t.strip().lower().encode()) % 3 == 0:
-                out.add((t, e))
+        if len(forms) >= 2:
+            top = max(forms, key=lambda r: (r[2], r[0]))
+            out.extend((t, e) for t, e, _ in forms if (t, e) != top[:2])
     return out
+
+
+def pps_variants_heldout(rows: list[tuple[str, str, int]]) -> set[tuple[str, str]]:
+    """``(tortured, expected)`` pairs held out as *new forms of known terms*.
+
+    The term-level split (:func:`pps_is_heldout`) asks for terms never seen; real new tortured
+    phrases are as often a new spinning of a term the table already knows (539 of the 3,345
+    expected terms have two or more tortured forms). One in three of :func:`pps_new_forms`
+    is held out, by ``crc32(tortured) % 3 == 0``.
+
+    >>> sorted(pps_variants_heldout([("profound learning", "deep learning", 90),
+    ...     ("significant learning", "deep learning", 2), ("a b", "c d", 1)]))
+    [('significant learning', 'deep learning')]
+    """
+    return {(t, e) for t, e in pps_new_forms(rows)
+            if zlib.crc32(t.strip().lower().encode()) % 3 == 0}
 
 
 def read_pps(path: Path | str = DEFAULT_PPS, split: str = "all") -> list[tuple[str, str, int]]:

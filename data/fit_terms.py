@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from build_devsets import CARRIERS  # noqa: E402
 from build_terms import (DEFAULT_NGRAM, build, corpus_count, thesaurus,  # noqa: E402
                          thesaurus_links)
-from corpus_split import iter_docs, read_pps  # noqa: E402
+from corpus_split import iter_docs, pps_new_forms, read_pps  # noqa: E402
 from unspin.document import Document  # noqa: E402
 from unspin.lexicon import Lexicon  # noqa: E402
 from unspin.term_lm import FLOOR as LM_FLOOR  # noqa: E402
@@ -87,35 +87,6 @@ def rows_for(stage: TermStage, text: str, orig: str | None):
     return out
 
 
-def variant_fold_of(row, train, k: int = 5) -> int | None:
-    """The variant fold of a PPS row, or ``None`` when its form always stays: the forms of
-    terms with two or more of them, except each term's most common form, spread over ``k``
-    folds (as ``corpus_split.pps_variants_heldout`` holds out new forms of known terms)."""
-    return _variant_folds(tuple(train), k).get((row[0], row[1]))
-
-
-_VF: dict = {}
-
-
-def _variant_folds(train: tuple, k: int) -> dict:
-    key = (id(train), len(train), k)
-    if key not in _VF:
-        by_term: dict = {}
-        for t, e, n in train:
-            by_term.setdefault(e.strip().lower(), []).append((t, e, n))
-        out = {}
-        for forms in by_term.values():
-            if len(forms) < 2:
-                continue
-            top = max(forms, key=lambda r: (r[2], r[0]))
-            for t, e, n in forms:
-                if (t, e) != top[:2]:
-                    out[(t, e)] = zlib.crc32(("vfold:" + t.strip().lower()).encode()) % k
-        _VF.clear()
-        _VF[key] = out
-    return _VF[key]
-
-
 def fold_stages(train, args, variants: bool = False):
     """For each of ``args.folds`` folds of the PPS ``train`` pairs: ``(fold, held-out pairs,
     a TermStage whose term resource and lexicon were built without them)``. Folds split by
@@ -124,7 +95,9 @@ def fold_stages(train, args, variants: bool = False):
     tmp = Path(tempfile.mkdtemp())
     links = thesaurus_links(Path(args.wordnet), Path(args.mythes), Path(args.moby))
     count = corpus_count(DEFAULT_NGRAM)
-    vf = _variant_folds(tuple(train), args.folds) if variants else {}
+    # new forms of known terms (corpus_split.pps_new_forms) spread over the folds
+    vf = {form: zlib.crc32(("vfold:" + form[0].strip().lower()).encode()) % args.folds
+          for form in pps_new_forms(train)} if variants else {}
     for f in range(args.folds):
         if variants:
             held = [r for r in train if vf.get((r[0], r[1])) == f]
@@ -173,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, default=300)
     ap.add_argument("--words", type=int, default=300)
-    ap.add_argument("--cache", default="/tmp/fit_terms_rows_v15.json")
+    ap.add_argument("--cache", default="/tmp/fit_terms_rows_v17.json")
     ap.add_argument("--only", metavar="F1,F2",
                     help="fit only these features' weights, the others held at the shipped "
                          "values (e.g. known,known_kept)")
