@@ -174,7 +174,8 @@ class TermStage:
     ``verify_weight``: see :meth:`verify` (0.05: the maximum-likelihood fit of
     ``data/fit_verify.py`` on the train-split folds); ``known_terms``,
     ``known_max_term_words``, ``known_threshold``: see :meth:`_known_term_candidates` (0.7:
-    below it, 2 of the 3 such edits on the dev sets were wrong).
+    below it, 2 of the 3 such edits on the dev sets were wrong); ``prefer_extensions``: see
+    :meth:`_extension_rank`.
     """
 
     name = "terms"
@@ -783,7 +784,8 @@ class TermStage:
         """Inputs of the score for restoring ``spun`` as ``flat`` (``None``: not a term);
         ``known``: the candidate came from :meth:`_known_term_candidates`."""
         unit, part = self.unit_count(flat)
-        term = 1.0 if known or " ".join(flat) in self.data["_terms"] else 0.0  # known: or plural
+        # a known-term candidate is a known term or its plural ("... networks")
+        term = 1.0 if known or " ".join(flat) in self.data["_terms"] else 0.0
         if not term:
             try:
                 lterms = self.lexicon.terms
