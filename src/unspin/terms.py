@@ -943,9 +943,9 @@ class TermStage:
         unsure: dict = {}  # (start, end) -> the best candidate below the threshold
         for s, e, spans, outw, feats, rid in cands:
             conf = self.confidence(feats)
-            if rid == "term:known-term" and conf < self.known_threshold:
-                continue  # see known_threshold in the class docstring
-            if conf < threshold:
+            need = max(threshold, self.known_threshold) if rid == "term:known-term" \
+                else threshold  # see known_threshold in the class docstring
+            if conf < need:
                 if self.neural is not None and conf >= self.verify_from:
                     edit = self._edit(text, spans, outw, rid, conf)
                     if edit is not None and (
@@ -962,7 +962,9 @@ class TermStage:
         if self.neural is not None and threshold == self.threshold:
             for edit in self.verify(text, list(unsure.values())):
                 key = (edit.start, edit.end)
-                if edit.confidence >= threshold and (
+                need = max(threshold, self.known_threshold) \
+                    if edit.rule_id.startswith("term:known-term") else threshold
+                if edit.confidence >= need and (
                         key not in best or best[key].confidence < edit.confidence):
                     best[key] = edit
         kept: list[Edit] = []
